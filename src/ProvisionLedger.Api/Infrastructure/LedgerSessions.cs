@@ -1,0 +1,36 @@
+using Marten;
+
+namespace ProvisionLedger.Api.Infrastructure;
+
+/// <summary>Opens write sessions stamped with who is acting and the request's correlation id (Marten event metadata).</summary>
+public sealed class LedgerSessions(IDocumentStore store, IHttpContextAccessor http)
+{
+    public const string CorrelationHeader = "X-Correlation-Id";
+
+    public IDocumentSession OpenFor(Actor actor)
+    {
+        var session = store.LightweightSession();
+        session.LastModifiedBy = actor.Principal;
+        session.CorrelationId = CorrelationId(http.HttpContext);
+        session.SetHeader("role", actor.Role);
+        if (actor.InstitutionCode is not null)
+        {
+            session.SetHeader("inst", actor.InstitutionCode);
+        }
+
+        return session;
+    }
+
+    public static string CorrelationId(HttpContext? context)
+    {
+        if (context is null)
+        {
+            return Guid.NewGuid().ToString("n");
+        }
+
+        var given = context.Request.Headers[CorrelationHeader].ToString();
+        return !string.IsNullOrWhiteSpace(given) && given.Length <= 128 && given.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
+            ? given
+            : context.TraceIdentifier;
+    }
+}

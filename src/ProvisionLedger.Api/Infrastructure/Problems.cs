@@ -1,0 +1,105 @@
+namespace ProvisionLedger.Api.Infrastructure;
+
+/// <summary>problem+json answers. Validation problems name every bad field, camelCase, as the request spelled it.</summary>
+public static class Problems
+{
+    public static IResult Validation(IDictionary<string, string[]> errors) =>
+        Results.ValidationProblem(errors, title: "The request has invalid fields.", statusCode: StatusCodes.Status400BadRequest);
+
+    public static IResult Validation(string field, string message) =>
+        Validation(new Dictionary<string, string[]> { [field] = [message] });
+
+    public static IResult Unprocessable(string field, string message) =>
+        Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] },
+            title: "The request conflicts with the ledger's records.", statusCode: StatusCodes.Status422UnprocessableEntity);
+
+    public static IResult NotFound(string what) =>
+        Results.Problem(title: $"{what} was not found.", statusCode: StatusCodes.Status404NotFound);
+
+    public static IResult Conflict(string title, string? detail = null) =>
+        Results.Problem(title: title, detail: detail, statusCode: StatusCodes.Status409Conflict);
+
+    public static IResult Forbidden(string title) =>
+        Results.Problem(title: title, statusCode: StatusCodes.Status403Forbidden);
+}
+
+/// <summary>Collects field errors for one request.</summary>
+public sealed class FieldErrors
+{
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+    public bool Any => _errors.Count > 0;
+
+    public void Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out var list))
+        {
+            _errors[field] = list = [];
+        }
+
+        list.Add(message);
+    }
+
+    public string? Required(string field, string? value, int maxLength = 64)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            Add(field, "is required.");
+            return null;
+        }
+
+        if (value.Length > maxLength)
+        {
+            Add(field, $"must be at most {maxLength} characters.");
+            return null;
+        }
+
+        if (value.Any(char.IsControl))
+        {
+            Add(field, "must not contain control characters.");
+            return null;
+        }
+
+        return value;
+    }
+
+    public void Optional(string field, string? value, int maxLength = 512)
+    {
+        if (value is not null && (value.Length > maxLength || value.Any(c => char.IsControl(c) && c != '\n')))
+        {
+            Add(field, $"must be at most {maxLength} characters, without control characters.");
+        }
+    }
+
+    public void NotInFuture(string field, DateTimeOffset? value, DateTimeOffset now, TimeSpan skew, bool required = true)
+    {
+        if (value is null)
+        {
+            if (required)
+            {
+                Add(field, "is required (ISO-8601 with offset).");
+            }
+        }
+        else if (value > now + skew)
+        {
+            Add(field, "lies in the future.");
+        }
+    }
+
+    public void OneOf(string field, string? value, IReadOnlyCollection<string> allowed, bool required = true)
+    {
+        if (value is null)
+        {
+            if (required)
+            {
+                Add(field, $"is required: one of {string.Join(", ", allowed)}.");
+            }
+        }
+        else if (!allowed.Contains(value))
+        {
+            Add(field, $"must be one of {string.Join(", ", allowed)}.");
+        }
+    }
+
+    public IResult ToProblem() => Problems.Validation(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+}
