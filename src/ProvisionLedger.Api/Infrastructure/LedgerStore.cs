@@ -62,6 +62,8 @@ public static class LedgerStore
         opts.Schema.For<ProtectionIndex>().Identity(x => x.Id);
         opts.Projections.Add(new ProtectionProjection(), ProjectionLifecycle.Inline);
 
+        Linkages.AssessingRisk.Configuration.Configure(opts);
+
         foreach (var feature in Features)
         {
             feature(opts);
