@@ -63,6 +63,7 @@ public static class LedgerStore
         opts.Projections.Add(new ProtectionProjection(), ProjectionLifecycle.Inline);
 
         Linkages.AssessingRisk.Configuration.Configure(opts);
+        Incidents.Configuration.Configure(opts);
 
         foreach (var feature in Features)
         {

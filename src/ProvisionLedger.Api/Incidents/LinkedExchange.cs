@@ -1,0 +1,95 @@
+using JasperFx.Events;
+using Marten;
+using Marten.Events.Projections;
+using ProvisionLedger.Api.Exchanges;
+
+namespace ProvisionLedger.Api.Incidents;
+
+/// <summary>
+/// One exchange as the linkages it was made under see it: the inquirer's linkage and, once provided, the provider's.
+/// Both linkage ids are indexed columns, so "every record made under this linkage" is an index lookup, not a scan of
+/// the party copies. It holds the local record ids of both sides, which the notification list needs, and is never
+/// shown to an institution.
+/// </summary>
+public sealed class LinkedExchange
+{
+    public string Id { get; set; } = "";
+
+    public string InquirerLinkageId { get; set; } = "";
+
+    public string? ProviderLinkageId { get; set; }
+
+    public string InquirerCode { get; set; } = "";
+
+    public string ProviderCode { get; set; } = "";
+
+    public string ProcedureCode { get; set; } = "";
+
+    public string InfoItemCode { get; set; } = "";
+
+    public string InquirerLocalRecordId { get; set; } = "";
+
+    public string? ProviderLocalRecordId { get; set; }
+
+    public DateTimeOffset RequestedAt { get; set; }
+
+    public DateTimeOffset? ProvidedAt { get; set; }
+
+    public string? Result { get; set; }
+
+    /// <summary>The role the institution of <paramref name="linkageId"/> played in this exchange.</summary>
+    public string RoleOf(string linkageId) => ProviderLinkageId == linkageId ? Sides.Provider : Sides.Inquirer;
+}
+
+public sealed class LinkedExchangeProjection : IProjection
+{
+    public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    {
+        var touched = new Dictionary<string, LinkedExchange>();
+        foreach (var e in events)
+        {
+            switch (e.Data)
+            {
+                case InquiryMade made:
+                    touched[made.ExchangeId] = new LinkedExchange
+                    {
+                        Id = made.ExchangeId,
+                        InquirerLinkageId = made.InquirerLinkageId,
+                        InquirerCode = made.InquirerCode,
+                        ProviderCode = made.ProviderCode,
+                        ProcedureCode = made.ProcedureCode,
+                        InfoItemCode = made.InfoItemCode,
+                        InquirerLocalRecordId = made.InquirerLocalRecordId,
+                        RequestedAt = made.RequestedAt,
+                    };
+                    break;
+
+                case InformationProvided provided:
+                {
+                    if (!touched.TryGetValue(provided.ExchangeId, out var doc))
+                    {
+                        doc = await operations.LoadAsync<LinkedExchange>(provided.ExchangeId, cancellation);
+                        if (doc is null)
+                        {
+                            // Provision validation makes an inquiry precede every provision.
+                            throw new InvalidOperationException($"Exchange {provided.ExchangeId} has a provision but no inquiry.");
+                        }
+
+                        touched[provided.ExchangeId] = doc;
+                    }
+
+                    doc.ProviderLinkageId = provided.ProviderLinkageId;
+                    doc.ProviderLocalRecordId = provided.ProviderLocalRecordId;
+                    doc.ProvidedAt = provided.ProvidedAt;
+                    doc.Result = provided.Result;
+                    break;
+                }
+            }
+        }
+
+        foreach (var doc in touched.Values)
+        {
+            operations.Store(doc);
+        }
+    }
+}
