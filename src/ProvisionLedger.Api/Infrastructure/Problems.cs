@@ -101,5 +101,17 @@ public sealed class FieldErrors
         }
     }
 
+    /// <summary>Takes another check's errors, renaming each field, e.g. to the line of a file the value came from.</summary>
+    public void AddAll(FieldErrors other, Func<string, string> field)
+    {
+        foreach (var (name, messages) in other._errors)
+        {
+            foreach (var message in messages)
+            {
+                Add(field(name), message);
+            }
+        }
+    }
+
     public IResult ToProblem() => Problems.Validation(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
 }
