@@ -106,7 +106,22 @@ public sealed class PostgresServer
         {
             var root = Environment.GetEnvironmentVariable(ClusterRootVariable) is { Length: > 0 } r ? r : "/tmp";
             var folder = Path.Combine(root, $"provision-ledger-tests-{Guid.NewGuid().ToString("n")[..12]}");
-            var cluster = await LocalPostgres.StartAsync(folder, durable: false);
+            LocalPostgres cluster;
+            try
+            {
+                cluster = await LocalPostgres.StartAsync(folder, durable: false);
+            }
+            catch
+            {
+                // A cluster that never started would otherwise leave its folder behind on every failed run.
+                if (Directory.Exists(folder))
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+
+                throw;
+            }
+
             return Announce(new PostgresServer(cluster.ConnectionString(), $"a throwaway cluster from local binaries in {folder}",
                 async () =>
                 {
