@@ -7,6 +7,7 @@ using ProvisionLedger.Api.Exchanges;
 using ProvisionLedger.Api.Linkages;
 using ProvisionLedger.Api.Mynaportal;
 using ProvisionLedger.Api.Parties;
+using ProvisionLedger.Api.Statistics;
 using ProvisionLedger.Api.Subjects;
 
 namespace ProvisionLedger.Api.Infrastructure;
@@ -61,6 +62,9 @@ public static class LedgerStore
         opts.Schema.For<SubjectProtection>().Identity(x => x.Id);
         opts.Schema.For<ProtectionIndex>().Identity(x => x.Id);
         opts.Projections.Add(new ProtectionProjection(), ProjectionLifecycle.Inline);
+
+        opts.Schema.For<UsageCount>().Identity(x => x.Id).Duplicate(x => x.InquirerCode).Duplicate(x => x.ProcedureCode);
+        opts.Projections.Add(new UsageStatisticsProjection(), ProjectionLifecycle.Async);
 
         Linkages.AssessingRisk.Configuration.Configure(opts);
         Incidents.Configuration.Configure(opts);

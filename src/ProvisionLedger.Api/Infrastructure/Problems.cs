@@ -101,17 +101,10 @@ public sealed class FieldErrors
         }
     }
 
-    /// <summary>Takes another check's errors, renaming each field, e.g. to the line of a file the value came from.</summary>
-    public void AddAll(FieldErrors other, Func<string, string> field)
-    {
-        foreach (var (name, messages) in other._errors)
-        {
-            foreach (var message in messages)
-            {
-                Add(field(name), message);
-            }
-        }
-    }
+    public IEnumerable<(string Field, string Message)> Entries => _errors.SelectMany(e => e.Value.Select(m => (e.Key, m)));
 
-    public IResult ToProblem() => Problems.Validation(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+    public IResult ToProblem(int status = StatusCodes.Status400BadRequest) => Results.ValidationProblem(
+        _errors.ToDictionary(e => e.Key, e => e.Value.ToArray()),
+        title: status == StatusCodes.Status400BadRequest ? "The request has invalid fields." : "The request conflicts with the ledger's records.",
+        statusCode: status);
 }

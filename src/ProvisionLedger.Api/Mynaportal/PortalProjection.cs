@@ -14,14 +14,13 @@ public sealed class PortalProjection : IProjection
 {
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
-        var byExchange = new Dictionary<string, List<PortalEntry>>();
+        var byExchange = await PreloadAsync(operations, events, cancellation);
 
-        async Task<List<PortalEntry>> EntriesOf(string exchangeId)
+        List<PortalEntry> EntriesOf(string exchangeId)
         {
             if (!byExchange.TryGetValue(exchangeId, out var list))
             {
-                var stored = await operations.Query<PortalEntry>().Where(x => x.ExchangeId == exchangeId).ToListAsync(cancellation);
-                byExchange[exchangeId] = list = stored.ToList();
+                byExchange[exchangeId] = list = [];
             }
 
             return list;
@@ -58,7 +57,7 @@ public sealed class PortalProjection : IProjection
                 }
 
                 case InformationProvided provided:
-                    foreach (var entry in await EntriesOf(provided.ExchangeId))
+                    foreach (var entry in EntriesOf(provided.ExchangeId))
                     {
                         entry.ProvidedAt = provided.ProvidedAt;
                         entry.Result = provided.Result;
@@ -73,7 +72,7 @@ public sealed class PortalProjection : IProjection
                     break;
 
                 case NonDisclosureSet set:
-                    foreach (var entry in await EntriesOf(set.ExchangeId))
+                    foreach (var entry in EntriesOf(set.ExchangeId))
                     {
                         if (!entry.ActiveMarks.Contains(set.Side))
                         {
@@ -86,7 +85,7 @@ public sealed class PortalProjection : IProjection
                     break;
 
                 case NonDisclosureLifted lifted:
-                    foreach (var entry in await EntriesOf(lifted.ExchangeId))
+                    foreach (var entry in EntriesOf(lifted.ExchangeId))
                     {
                         entry.ActiveMarks.Remove(lifted.Side);
                         entry.NonDisclosed = entry.ActiveMarks.Count > 0;
@@ -95,7 +94,7 @@ public sealed class PortalProjection : IProjection
                     break;
 
                 case CorrectionAppended corrected:
-                    foreach (var entry in await EntriesOf(corrected.ExchangeId))
+                    foreach (var entry in EntriesOf(corrected.ExchangeId))
                     {
                         entry.Corrections.Add(new CorrectionEntry(corrected.CorrectionId, corrected.Kind, corrected.Note, corrected.By, corrected.OccurredAt));
                     }
@@ -104,7 +103,7 @@ public sealed class PortalProjection : IProjection
 
                 case RecordAttributedToSubject attributed:
                 {
-                    var entries = await EntriesOf(attributed.ExchangeId);
+                    var entries = EntriesOf(attributed.ExchangeId);
                     var template = entries.FirstOrDefault();
                     if (template is not null && entries.All(x => x.SubjectRef != attributed.SubjectRef))
                     {
@@ -136,5 +135,21 @@ public sealed class PortalProjection : IProjection
         {
             operations.Store(entry);
         }
+    }
+
+    /// <summary>Every stored entry of the exchanges this batch changes but does not start, in one query.</summary>
+    private static async Task<Dictionary<string, List<PortalEntry>>> PreloadAsync(
+        IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    {
+        var started = events.Select(e => e.Data).OfType<InquiryMade>().Select(e => e.ExchangeId).ToHashSet(StringComparer.Ordinal);
+        var touched = events.Select(e => PartyCopiesProjection.ExchangeIdOf(e.Data)).OfType<string>()
+            .Where(id => !started.Contains(id)).Distinct().ToArray();
+        if (touched.Length == 0)
+        {
+            return new Dictionary<string, List<PortalEntry>>(StringComparer.Ordinal);
+        }
+
+        var stored = await operations.Query<PortalEntry>().Where(x => x.ExchangeId.IsOneOf(touched)).ToListAsync(cancellation);
+        return stored.GroupBy(x => x.ExchangeId).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
     }
 }

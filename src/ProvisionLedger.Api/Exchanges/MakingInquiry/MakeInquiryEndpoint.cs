@@ -69,6 +69,12 @@ public static class MakeInquiryEndpoint
         return errors;
     }
 
+    /// <summary>The inquiry as recorded: its subject is whoever the inquirer's local record is linked to now.</summary>
+    public static InquiryMade ToEvent(MakeInquiry command, LocalRecordLink link, string fingerprint) => new(
+        command.ExchangeId!, command.InquirerCode!, command.ProviderCode!, command.ProcedureCode!, command.InfoItemCode!,
+        command.InquirerLocalRecordId!, link.LinkageId!, link.SubjectRef!, link.InstitutionSubjectCode!,
+        command.Period, command.NonDisclosure, fingerprint, command.RequestedAt!.Value);
+
     [WolverinePost("/api/v1/exchanges")]
     [Authorize(Roles = $"{Roles.Nws},{Roles.Institution}")]
     public static async Task<IResult> Post(
@@ -112,10 +118,7 @@ public static class MakeInquiryEndpoint
                 return Problems.Unprocessable("inquirerLocalRecordId", "is not linked to a person at this institution.");
             }
 
-            session.Events.StartStream(key, new InquiryMade(
-                command.ExchangeId!, command.InquirerCode!, command.ProviderCode!, command.ProcedureCode!, command.InfoItemCode!,
-                command.InquirerLocalRecordId!, link.LinkageId!, link.SubjectRef!, link.InstitutionSubjectCode!,
-                command.Period, command.NonDisclosure, fingerprint, command.RequestedAt!.Value));
+            session.Events.StartStream(key, ToEvent(command, link, fingerprint));
             try
             {
                 await session.SaveChangesAsync();

@@ -53,6 +53,10 @@ public static partial class ProvideEndpoint
         return errors;
     }
 
+    public static InformationProvided ToEvent(string exchangeId, ProvideInformation command, LocalRecordLink link, string fingerprint) => new(
+        exchangeId, command.ProviderLocalRecordId!, link.LinkageId!, link.InstitutionSubjectCode!, command.Result!,
+        command.ErrorCode, command.PayloadDigest, command.NonDisclosure, fingerprint, command.ProvidedAt!.Value);
+
     [WolverinePost("/api/v1/exchanges/{exchangeId}/provision")]
     [Authorize(Roles = $"{Roles.Nws},{Roles.Institution}")]
     public static async Task<IResult> Post(
@@ -104,9 +108,7 @@ public static partial class ProvideEndpoint
             return Problems.Unprocessable("providerLocalRecordId", "is not linked to the person the inquiry is about.");
         }
 
-        session.Events.Append(ExchangeKeys.Stream(exchangeId), version + 1, new InformationProvided(
-            exchangeId, command.ProviderLocalRecordId!, link.LinkageId!, link.InstitutionSubjectCode!, command.Result!,
-            command.ErrorCode, command.PayloadDigest, command.NonDisclosure, fingerprint, command.ProvidedAt!.Value));
+        session.Events.Append(ExchangeKeys.Stream(exchangeId), version + 1, ToEvent(exchangeId, command, link, fingerprint));
         try
         {
             await session.SaveChangesAsync();

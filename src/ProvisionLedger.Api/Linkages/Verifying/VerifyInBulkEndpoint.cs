@@ -67,7 +67,10 @@ public static class VerifyInBulkEndpoint
                 errors.Add(RecheckFile.Field(line.LineNumber, "linkageId"), "is required.");
             }
 
-            errors.AddAll(VerifyLinkageEndpoint.Check(line.Command, now, options.ClockSkew), field => RecheckFile.Field(line.LineNumber, field));
+            foreach (var (field, message) in VerifyLinkageEndpoint.Check(line.Command, now, options.ClockSkew).Entries)
+            {
+                errors.Add(RecheckFile.Field(line.LineNumber, field), message);
+            }
         }
 
         var actor = Actor.From(user);
