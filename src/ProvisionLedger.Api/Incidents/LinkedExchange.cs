@@ -45,7 +45,14 @@ public sealed class LinkedExchangeProjection : IProjection
 {
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
-        var touched = new Dictionary<string, LinkedExchange>();
+        // Provisions of inquiries made in earlier batches: their documents, in one round trip.
+        var started = events.Select(e => e.Data).OfType<InquiryMade>().Select(e => e.ExchangeId).ToHashSet(StringComparer.Ordinal);
+        var earlier = events.Select(e => e.Data).OfType<InformationProvided>().Select(e => e.ExchangeId)
+            .Where(id => !started.Contains(id)).Distinct(StringComparer.Ordinal).ToArray();
+        var touched = earlier.Length == 0
+            ? new Dictionary<string, LinkedExchange>(StringComparer.Ordinal)
+            : (await operations.LoadManyAsync<LinkedExchange>(cancellation, earlier)).ToDictionary(x => x.Id, StringComparer.Ordinal);
+
         foreach (var e in events)
         {
             switch (e.Data)
@@ -66,18 +73,9 @@ public sealed class LinkedExchangeProjection : IProjection
 
                 case InformationProvided provided:
                 {
-                    if (!touched.TryGetValue(provided.ExchangeId, out var doc))
-                    {
-                        doc = await operations.LoadAsync<LinkedExchange>(provided.ExchangeId, cancellation);
-                        if (doc is null)
-                        {
-                            // Provision validation makes an inquiry precede every provision.
-                            throw new InvalidOperationException($"Exchange {provided.ExchangeId} has a provision but no inquiry.");
-                        }
-
-                        touched[provided.ExchangeId] = doc;
-                    }
-
+                    // Provision validation makes an inquiry precede every provision.
+                    var doc = touched.GetValueOrDefault(provided.ExchangeId)
+                              ?? throw new InvalidOperationException($"Exchange {provided.ExchangeId} has a provision but no inquiry.");
                     doc.ProviderLinkageId = provided.ProviderLinkageId;
                     doc.ProviderLocalRecordId = provided.ProviderLocalRecordId;
                     doc.ProvidedAt = provided.ProvidedAt;

@@ -1,6 +1,10 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using ProvisionLedger.Api.Incidents.Confirming;
 using ProvisionLedger.Api.Infrastructure;
+using ProvisionLedger.Api.ReferenceData;
+using ProvisionLedger.Api.Subjects;
 using ProvisionLedger.Tests.Harness;
 using ProvisionLedger.Tests.Linkages;
 using static ProvisionLedger.Tests.Incidents.IncidentScenarios;
@@ -206,5 +210,31 @@ public sealed class ConfirmingMisLinkageTests(LedgerApi api) : IClassFixture<Led
         trace.LocalRecordId.Should().Be(local);
         trace.ExposureWindow.From.Should().Be(DiscoveredAt, "the re-link took effect from the first discovery");
         trace.Cause.Findings.Should().BeEmpty("a correction re-link is reviewed in its incident, and no search was made");
+    }
+
+    [Fact]
+    public async Task A_confirmation_written_in_several_sessions_commits_all_or_nothing()
+    {
+        var (linkageId, _, _) = await WrongLinkageAsync();
+        var command = new ConfirmMisLinkage(DiscoveredAt, "staff-3", "cause", MyNumbers.Next(), null);
+        await using var session = api.Store.LightweightSession();
+        var (_, plan) = await ConfirmMisLinkageEndpoint.DecideAsync(session, new Actor(Roles.IncidentResponder, null, "test"), linkageId, command,
+            "fingerprint", api.Services.GetRequiredService<SubjectKeys>(), api.Services.GetRequiredService<CodeRegistry>(), DateTimeOffset.UtcNow);
+        var records = Enumerable.Range(0, ConfirmMisLinkageEndpoint.ChunkSize + 1)
+            .Select(i => ($"NWS-ATOMIC-{i}", new object[] { new Exploding(i == ConfirmMisLinkageEndpoint.ChunkSize) })).ToList();
+        var before = await api.EventCountAsync();
+
+        var write = () => ConfirmMisLinkageEndpoint.WriteAsync(plan! with { Exchanges = records }, api.Store, o => api.Store.LightweightSession(o));
+
+        await write.Should().ThrowAsync<Exception>("the last chunk cannot be written");
+        (await api.EventCountAsync()).Should().Be(before, "the linkage's end and the first chunk were in the same transaction");
+        var history = JsonNode.Parse(await api.As(Roles.Auditor).GetStringAsync($"/api/v1/linkages/{linkageId}/history"))!;
+        ((string?)history["state"]!["status"]).Should().Be("active");
+    }
+
+    /// <summary>An event that cannot be serialized when <c>Explodes</c>: a write failure in a chosen chunk.</summary>
+    public sealed class Exploding(bool explodes)
+    {
+        public string Value => explodes ? throw new InvalidOperationException("boom") : "ok";
     }
 }

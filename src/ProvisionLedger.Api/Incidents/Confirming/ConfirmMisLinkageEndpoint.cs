@@ -24,6 +24,14 @@ public sealed record ConfirmMisLinkage(
 
 public sealed record IncidentAnswer(string IncidentId);
 
+/// <summary>What a confirmation writes: the linkage's events (at the version they were decided on), the incident, and per record its events.</summary>
+public sealed record ConfirmationPlan(
+    string LinkageStreamKey,
+    long LinkageVersion,
+    IReadOnlyList<object> LinkageEvents,
+    IncidentOpened Opened,
+    IReadOnlyList<(string ExchangeId, object[] Events)> Exchanges);
+
 /// <summary>
 /// Confirms that a linkage was wrong, in one transaction: the wrong linkage ends at discovery, the local record is
 /// re-linked to the true owner when known, an incident is opened, every record made under the wrong linkage gets a
@@ -57,8 +65,8 @@ public static class ConfirmMisLinkageEndpoint
     [WolverinePost("/api/v1/linkages/{linkageId}/mislinkage")]
     [Authorize(Roles = $"{Roles.Institution},{Roles.IncidentResponder}")]
     public static async Task<IResult> Post(
-        string linkageId, HttpRequest request, ClaimsPrincipal user, LedgerSessions sessions, SubjectKeys subjects, CodeRegistry codes,
-        LedgerOptions options, TimeProvider clock)
+        string linkageId, HttpRequest request, ClaimsPrincipal user, LedgerSessions sessions, IDocumentStore store, SubjectKeys subjects,
+        CodeRegistry codes, LedgerOptions options, TimeProvider clock)
     {
         var (command, bad) = await JsonBody.ReadAsync<ConfirmMisLinkage>(request);
         if (command is null)
@@ -77,17 +85,22 @@ public static class ConfirmMisLinkageEndpoint
         var fingerprint = Fingerprint.Of(command, options.SubjectHmacKey);
         for (var attempt = 0; ; attempt++)
         {
-            await using var session = sessions.OpenFor(actor);
-            var result = await ConfirmAsync(session, actor, linkageId, command, fingerprint, subjects, codes, now);
-            if (result is not Microsoft.AspNetCore.Http.HttpResults.Created<IncidentAnswer>)
+            ConfirmationPlan? plan;
+            IResult answer;
+            await using (var session = sessions.OpenFor(actor))
             {
-                return result;
+                (answer, plan) = await DecideAsync(session, actor, linkageId, command, fingerprint, subjects, codes, now);
+            }
+
+            if (plan is null)
+            {
+                return answer;
             }
 
             try
             {
-                await session.SaveChangesAsync();
-                return result;
+                await WriteAsync(plan, store, o => sessions.OpenFor(actor, o), request.HttpContext.RequestAborted);
+                return answer;
             }
             catch (Exception e) when (attempt == 0 && Concurrency.IsConflict(e))
             {
@@ -97,17 +110,17 @@ public static class ConfirmMisLinkageEndpoint
     }
 
     /// <summary>
-    /// Decides and appends the confirmation's events to <paramref name="session"/> without saving; the answer is 201 when
-    /// there is something to save. Also used by the benchmark, which has no HTTP host.
+    /// Decides the confirmation from what the ledger holds: either an answer with nothing to write (a problem, or 200 for
+    /// a retry), or 201 with the plan of events to write. Also used by the benchmark, which has no HTTP host.
     /// </summary>
-    public static async Task<IResult> ConfirmAsync(
-        IDocumentSession session, Actor actor, string linkageId, ConfirmMisLinkage command, string fingerprint, SubjectKeys subjects,
+    public static async Task<(IResult Answer, ConfirmationPlan? Plan)> DecideAsync(
+        IQuerySession session, Actor actor, string linkageId, ConfirmMisLinkage command, string fingerprint, SubjectKeys subjects,
         CodeRegistry codes, DateTimeOffset now)
     {
         var linkage = await session.LoadAsync<Linkage>(linkageId);
         if (linkage is null || (actor.Is(Roles.Institution) && !actor.IsInstitution(linkage.InstitutionCode)))
         {
-            return Problems.NotFound("The linkage");
+            return (Problems.NotFound("The linkage"), null);
         }
 
         var incidentId = IncidentKeys.IdFor(linkageId);
@@ -115,20 +128,20 @@ public static class ConfirmMisLinkageEndpoint
         if (linkage.Status == LinkageStatus.MisLinked && linkage.IncidentId == incidentId)
         {
             var incident = await session.LoadAsync<Incident>(incidentId);
-            return incident?.RequestFingerprint == fingerprint
+            return (incident?.RequestFingerprint == fingerprint
                 ? Results.Ok(answer)
-                : Problems.Conflict("This linkage has already been confirmed as a mis-linkage.", $"See incident {incidentId}.");
+                : Problems.Conflict("This linkage has already been confirmed as a mis-linkage.", $"See incident {incidentId}."), null);
         }
 
         if (linkage.Status != LinkageStatus.Active)
         {
-            return Problems.Conflict("This linkage has ended; only a linkage in force can be confirmed as a mis-linkage.");
+            return (Problems.Conflict("This linkage has ended; only a linkage in force can be confirmed as a mis-linkage."), null);
         }
 
         var discoveredAt = command.DiscoveredAt!.Value;
         if (discoveredAt < linkage.LinkedAt)
         {
-            return Problems.Validation("discoveredAt", "must not be before the linkage was made.");
+            return (Problems.Validation("discoveredAt", "must not be before the linkage was made."), null);
         }
 
         string? correctRef = null;
@@ -137,7 +150,7 @@ public static class ConfirmMisLinkageEndpoint
             correctRef = subjects.SubjectRef(correct);
             if (correctRef == linkage.SubjectRef)
             {
-                return Problems.Validation("correctMyNumber", "is the number the record is wrongly linked to; give the true owner's number.");
+                return (Problems.Validation("correctMyNumber", "is the number the record is wrongly linked to; give the true owner's number."), null);
             }
         }
 
@@ -168,11 +181,10 @@ public static class ConfirmMisLinkageEndpoint
                 $"紐付け誤りの訂正（{incidentId}）", incidentId, fingerprint, discoveredAt));
         }
 
-        session.Events.Append(linkage.StreamKey, stream.Version + linkageEvents.Count, linkageEvents.ToArray());
-
         var institutionName = codes.InstitutionName(linkage.InstitutionCode);
         var correctionFingerprint = $"incident:{incidentId}";
         var attributed = 0;
+        var exchanges = new List<(string ExchangeId, object[] Events)>(made.Count);
         foreach (var record in made.OrderBy(x => x.RequestedAt).ThenBy(x => x.Id, StringComparer.Ordinal))
         {
             var role = record.RoleOf(linkageId);
@@ -188,16 +200,52 @@ public static class ConfirmMisLinkageEndpoint
                 attributed++;
             }
 
-            session.Events.Append(ExchangeKeys.Stream(record.Id), events.ToArray());
+            exchanges.Add((record.Id, events.ToArray()));
         }
 
-        session.Events.StartStream(IncidentKeys.Stream(incidentId), new IncidentOpened(
+        var opened = new IncidentOpened(
             incidentId, linkageId, linkage.StreamKey, linkage.InstitutionCode, linkage.LocalRecordId, linkage.SubjectRef, correctRef,
             correctedLinkageId, linkage.LinkedAt, command.DiscoveredBy!, command.Cause!, command.ImproperPurpose ?? false,
             made.Count(x => x.RoleOf(linkageId) == Sides.Inquirer), made.Count(x => x.RoleOf(linkageId) == Sides.Provider), attributed,
-            fingerprint, discoveredAt, now));
-        return Results.Created($"/api/v1/incidents/{incidentId}/trace", answer);
+            fingerprint, discoveredAt, now);
+        return (Results.Created($"/api/v1/incidents/{incidentId}/trace", answer),
+            new ConfirmationPlan(linkage.StreamKey, stream.Version, linkageEvents, opened, exchanges));
     }
+
+    /// <summary>
+    /// Writes the plan in one database transaction, through several sessions of <see cref="ChunkSize"/> records each:
+    /// Marten's unit of work scans its pending operations on every document it stores, so one session for thousands of
+    /// records (three party copies and a portal entry or two each) grows quadratically. Everything commits together or
+    /// not at all; the linkage stream's expected version makes a racing confirmation fail here.
+    /// </summary>
+    public static async Task WriteAsync(ConfirmationPlan plan, IDocumentStore store, Func<Marten.Services.SessionOptions, IDocumentSession> open, CancellationToken ct = default)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        IDocumentSession Enlisted() => open(Marten.Services.SessionOptions.ForTransaction(transaction));
+        await using (var first = Enlisted())
+        {
+            first.Events.Append(plan.LinkageStreamKey, plan.LinkageVersion + plan.LinkageEvents.Count, plan.LinkageEvents.ToArray());
+            first.Events.StartStream(IncidentKeys.Stream(plan.Opened.IncidentId), plan.Opened);
+            await first.SaveChangesAsync(ct);
+        }
+
+        foreach (var chunk in plan.Exchanges.Chunk(ChunkSize))
+        {
+            await using var session = Enlisted();
+            foreach (var (exchangeId, events) in chunk)
+            {
+                session.Events.Append(ExchangeKeys.Stream(exchangeId), events);
+            }
+
+            await session.SaveChangesAsync(ct);
+        }
+
+        await transaction.CommitAsync(ct);
+    }
+
+    public const int ChunkSize = 500;
 
     /// <summary>
     /// The text every view of the record shows. It names the institution whose linkage was wrong and nothing about either

@@ -143,23 +143,15 @@ public sealed class LinkageRiskProjection : IProjection
 {
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
-        var risks = new Dictionary<string, LinkageRisk>();
+        // The risks of linkages made in earlier batches that this batch re-checks or ends, in one round trip (a re-check
+        // file brings thousands).
+        var made = events.Select(e => e.Data).OfType<SubjectLinked>().Select(e => e.LinkageId).ToHashSet(StringComparer.Ordinal);
+        var earlier = events.Select(e => LinkageIdOf(e.Data)).OfType<string>().Where(id => !made.Contains(id)).Distinct(StringComparer.Ordinal).ToArray();
+        var risks = earlier.Length == 0
+            ? new Dictionary<string, LinkageRisk>(StringComparer.Ordinal)
+            : (await operations.LoadManyAsync<LinkageRisk>(cancellation, earlier)).ToDictionary(x => x.Id, StringComparer.Ordinal);
 
-        async Task<LinkageRisk?> Risk(string linkageId)
-        {
-            if (!risks.TryGetValue(linkageId, out var doc))
-            {
-                doc = await operations.LoadAsync<LinkageRisk>(linkageId, cancellation);
-                if (doc is null)
-                {
-                    return null;
-                }
-
-                risks[linkageId] = doc;
-            }
-
-            return doc;
-        }
+        LinkageRisk? Risk(string linkageId) => risks.GetValueOrDefault(linkageId);
 
         foreach (var e in events)
         {
@@ -185,22 +177,22 @@ public sealed class LinkageRiskProjection : IProjection
                     break;
                 }
 
-                case LinkageVerified verified when await Risk(verified.LinkageId) is { } risk:
+                case LinkageVerified verified when Risk(verified.LinkageId) is { } risk:
                     risk.AgreedRechecks++;
                     risk.LastRecheckAt = verified.OccurredAt;
                     break;
 
-                case LinkageDiscrepancyFound found when await Risk(found.LinkageId) is { } risk:
+                case LinkageDiscrepancyFound found when Risk(found.LinkageId) is { } risk:
                     risk.Discrepancies.Add(new Discrepancy(found.Method, found.Details, found.OccurredAt));
                     risk.LastRecheckAt = found.OccurredAt;
                     risk.Reassess();
                     break;
 
-                case MisLinkageConfirmed confirmed when await Risk(confirmed.LinkageId) is { } risk:
+                case MisLinkageConfirmed confirmed when Risk(confirmed.LinkageId) is { } risk:
                     risk.Active = false;
                     break;
 
-                case SubjectUnlinked unlinked when await Risk(unlinked.LinkageId) is { } risk:
+                case SubjectUnlinked unlinked when Risk(unlinked.LinkageId) is { } risk:
                     risk.Active = false;
                     break;
             }
@@ -211,4 +203,13 @@ public sealed class LinkageRiskProjection : IProjection
             operations.Store(doc);
         }
     }
+
+    private static string? LinkageIdOf(object data) => data switch
+    {
+        LinkageVerified x => x.LinkageId,
+        LinkageDiscrepancyFound x => x.LinkageId,
+        MisLinkageConfirmed x => x.LinkageId,
+        SubjectUnlinked x => x.LinkageId,
+        _ => null,
+    };
 }
