@@ -213,6 +213,22 @@ public sealed class ConfirmingMisLinkageTests(LedgerApi api) : IClassFixture<Led
     }
 
     [Fact]
+    public async Task Confirmations_racing_each_other_open_one_incident_and_all_get_its_id()
+    {
+        var (linkageId, _, _) = await WrongLinkageAsync();
+        var body = Confirmation(DiscoveredAt, MyNumbers.Next());
+        var before = await api.EventCountAsync();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => api.Institution(A).ConfirmMisLinkageAsync(linkageId, body)));
+
+        responses.Select(r => r.StatusCode).Should().ContainSingle(s => s == HttpStatusCode.Created)
+            .And.OnlyContain(s => s == HttpStatusCode.Created || s == HttpStatusCode.OK);
+        var ids = await Task.WhenAll(responses.Select(async r => (await r.ReadJsonAsync<IncidentAnswer>()).IncidentId));
+        ids.Distinct().Should().ContainSingle();
+        (await api.EventCountAsync()).Should().Be(before + 3, "the end, the re-link and the incident, once");
+    }
+
+    [Fact]
     public async Task A_confirmation_written_in_several_sessions_commits_all_or_nothing()
     {
         var (linkageId, _, _) = await WrongLinkageAsync();
