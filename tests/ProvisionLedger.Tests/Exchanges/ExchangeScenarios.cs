@@ -53,13 +53,23 @@ public static class ExchangeScenarios
 
     /// <summary>Links a new person at the inquirer and at the provider, each institution under a local record of its own.</summary>
     public static async Task<LinkedPerson> LinkPersonAsync(
-        this LedgerApi api, string inquirerCode = Institutions.Chiyoda, string providerCode = Institutions.Sapporo, string? myNumber = null)
+        this LedgerApi api, string inquirerCode = Institutions.Chiyoda, string providerCode = Institutions.Sapporo, string? myNumber = null,
+        DateTimeOffset? linkedAt = null)
     {
         var person = new LinkedPerson(myNumber ?? MyNumbers.Next(), inquirerCode, LinkageScenarios.NewLocalRecordId(), providerCode,
             $"S-{Guid.NewGuid().ToString("n")[..10]}");
-        await api.LinkAsync(inquirerCode, person.InquirerRecordId, person.MyNumber);
-        await api.LinkAsync(providerCode, person.ProviderRecordId, person.MyNumber);
+        Action<JsonObject>? when = linkedAt is { } at ? r => r["occurredAt"] = at.ToString("O") : null;
+        await api.LinkAsync(inquirerCode, person.InquirerRecordId, person.MyNumber, when);
+        await api.LinkAsync(providerCode, person.ProviderRecordId, person.MyNumber, when);
         return person;
+    }
+
+    /// <summary>The same person linked at one more provider, under a local record of that provider's own.</summary>
+    public static async Task<LinkedPerson> AlsoLinkedAtAsync(this LedgerApi api, LinkedPerson person, string providerCode)
+    {
+        var atProvider = person with { ProviderCode = providerCode, ProviderRecordId = $"S-{Guid.NewGuid().ToString("n")[..10]}" };
+        await api.LinkAsync(providerCode, atProvider.ProviderRecordId, person.MyNumber);
+        return atProvider;
     }
 
     /// <summary>A complete, valid inquiry about the person, from its inquirer to its provider, for 児童手当 asking 課税情報.</summary>
