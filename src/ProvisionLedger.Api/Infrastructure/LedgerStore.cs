@@ -2,6 +2,7 @@ using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
+using ProvisionLedger.Api.Auditing;
 using ProvisionLedger.Api.Linkages;
 
 namespace ProvisionLedger.Api.Infrastructure;
@@ -30,6 +31,8 @@ public static class LedgerStore
         opts.Schema.For<LocalRecordLink>().Identity(x => x.Id);
         opts.Schema.For<Linkage>().Identity(x => x.Id).Index(x => x.SubjectRef).Index(x => x.InstitutionCode);
         opts.Projections.Add(new LinkageProjection(), ProjectionLifecycle.Inline);
+
+        AuditingConfiguration.ConfigureStore(opts);
 
         foreach (var feature in Features)
         {
