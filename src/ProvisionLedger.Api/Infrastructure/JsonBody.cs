@@ -13,15 +13,39 @@ public static class JsonBody
     public static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpRequest request) where T : class
     {
         var options = request.HttpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        // Parse first, bind second: the serializer reports a syntax error with the path it had reached, which would
+        // blame a field for a truncated or malformed body.
+        JsonDocument document;
         try
         {
-            var value = await JsonSerializer.DeserializeAsync<T>(request.Body, options, request.HttpContext.RequestAborted);
-            return value is null ? (null, Problems.Validation("body", "A JSON object is required.")) : (value, null);
+            document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions
+            {
+                AllowTrailingCommas = options.AllowTrailingCommas,
+                CommentHandling = options.ReadCommentHandling,
+                MaxDepth = options.MaxDepth,
+            }, request.HttpContext.RequestAborted);
         }
-        catch (JsonException e)
+        catch (JsonException)
         {
-            var field = FieldName(e.Path);
-            return (null, Problems.Validation(field, field == "body" ? "is not valid JSON." : "has a value of the wrong type or format."));
+            return (null, Problems.Validation("body", "is not valid JSON."));
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return (null, Problems.Validation("body", "A JSON object is required."));
+            }
+
+            try
+            {
+                var value = document.RootElement.Deserialize<T>(options);
+                return value is null ? (null, Problems.Validation("body", "A JSON object is required.")) : (value, null);
+            }
+            catch (JsonException e)
+            {
+                return (null, Problems.Validation(FieldName(e.Path), "has a value of the wrong type or format."));
+            }
         }
     }
 
