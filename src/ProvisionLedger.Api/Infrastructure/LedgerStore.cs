@@ -2,8 +2,14 @@ using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
+using Weasel.Core;
 using ProvisionLedger.Api.Auditing;
+using ProvisionLedger.Api.Exchanges;
 using ProvisionLedger.Api.Linkages;
+using ProvisionLedger.Api.Mynaportal;
+using ProvisionLedger.Api.Parties;
+using ProvisionLedger.Api.Statistics;
+using ProvisionLedger.Api.Subjects;
 
 namespace ProvisionLedger.Api.Infrastructure;
 
@@ -28,9 +34,38 @@ public static class LedgerStore
         opts.Events.MetadataConfig.HeadersEnabled = true;
         opts.Events.MetadataConfig.UserNameEnabled = true;
 
+        opts.UseSystemTextJsonForSerialization(enumStorage: EnumStorage.AsString, casing: Casing.CamelCase);
+
+        opts.Events.AddEventTypes([
+            typeof(SubjectLinked), typeof(LinkageVerified), typeof(LinkageDiscrepancyFound), typeof(MisLinkageConfirmed), typeof(SubjectUnlinked),
+            typeof(InquiryMade), typeof(InformationProvided), typeof(NonDisclosureSet), typeof(NonDisclosureLifted), typeof(CorrectionAppended),
+            typeof(RecordAttributedToSubject), typeof(DvProtectionRegistered), typeof(DvProtectionEnded), typeof(RecordsViewed),
+        ]);
+
         opts.Schema.For<LocalRecordLink>().Identity(x => x.Id);
-        opts.Schema.For<Linkage>().Identity(x => x.Id).Index(x => x.SubjectRef).Index(x => x.InstitutionCode);
+        opts.Schema.For<Linkage>().Identity(x => x.Id).Duplicate(x => x.SubjectRef).Duplicate(x => x.InstitutionCode);
         opts.Projections.Add(new LinkageProjection(), ProjectionLifecycle.Inline);
+
+        // Party copies: keyset pages by (sort_key, id) within one party.
+        opts.Schema.For<NwsRecord>().Identity(x => x.Id).Duplicate(x => x.SortKey);
+        opts.Schema.For<InquirerRecord>().Identity(x => x.Id).Duplicate(x => x.InquirerCode).Duplicate(x => x.SortKey)
+            .Index(x => x.InquirerCode, i => { i.Name = "inquirer_record_page"; i.Columns = ["inquirer_code", "sort_key", "id"]; });
+        opts.Schema.For<ProviderRecord>().Identity(x => x.Id).Duplicate(x => x.ProviderCode).Duplicate(x => x.SortKey)
+            .Index(x => x.ProviderCode, i => { i.Name = "provider_record_page"; i.Columns = ["provider_code", "sort_key", "id"]; });
+        opts.Projections.Add(new PartyCopiesProjection(), ProjectionLifecycle.Inline);
+
+        // The portal view: one person's visible entries, newest first, in one index range.
+        opts.Schema.For<PortalEntry>().Identity(x => x.Id)
+            .Duplicate(x => x.SubjectRef).Duplicate(x => x.ExchangeId).Duplicate(x => x.SortKey).Duplicate(x => x.NonDisclosed)
+            .Index(x => x.SubjectRef, i => { i.Name = "portal_entry_page"; i.Columns = ["subject_ref", "sort_key", "exchange_id"]; });
+        opts.Projections.Add(new PortalProjection(), ProjectionLifecycle.Inline);
+
+        opts.Schema.For<SubjectProtection>().Identity(x => x.Id);
+        opts.Schema.For<ProtectionIndex>().Identity(x => x.Id);
+        opts.Projections.Add(new ProtectionProjection(), ProjectionLifecycle.Inline);
+
+        opts.Schema.For<UsageCount>().Identity(x => x.Id).Duplicate(x => x.InquirerCode).Duplicate(x => x.ProcedureCode);
+        opts.Projections.Add(new UsageStatisticsProjection(), ProjectionLifecycle.Async);
 
         AuditingConfiguration.ConfigureStore(opts);
 

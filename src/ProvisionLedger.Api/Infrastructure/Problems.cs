@@ -101,5 +101,10 @@ public sealed class FieldErrors
         }
     }
 
-    public IResult ToProblem() => Problems.Validation(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+    public IEnumerable<(string Field, string Message)> Entries => _errors.SelectMany(e => e.Value.Select(m => (e.Key, m)));
+
+    public IResult ToProblem(int status = StatusCodes.Status400BadRequest) => Results.ValidationProblem(
+        _errors.ToDictionary(e => e.Key, e => e.Value.ToArray()),
+        title: status == StatusCodes.Status400BadRequest ? "The request has invalid fields." : "The request conflicts with the ledger's records.",
+        statusCode: status);
 }

@@ -35,7 +35,7 @@ public sealed class ChainTamperingTests : IAsyncLifetime
     public async Task Changed_event_data_is_reported_as_changed_at_its_sequence_and_stream()
     {
         var stream = await StreamOf(5);
-        await _ledger.TamperAsync("update ledger.mt_events set data = jsonb_set(data, '{OperatorId}', '\"staff-99\"') where seq_id = 5");
+        await _ledger.TamperAsync("update ledger.mt_events set data = jsonb_set(data, '{operatorId}', '\"staff-99\"') where seq_id = 5");
 
         await ExpectFirst(DivergenceKind.Changed, 5, stream, "changed: seq 5");
     }
@@ -119,7 +119,7 @@ public sealed class ChainTamperingTests : IAsyncLifetime
             begin;
             alter table ledger.mt_events disable trigger audit_guard;
             alter table ledger.audit_chain disable trigger audit_guard;
-            update ledger.mt_events set data = jsonb_set(data, '{OperatorId}', '"staff-99"') where seq_id = 5;
+            update ledger.mt_events set data = jsonb_set(data, '{operatorId}', '"staff-99"') where seq_id = 5;
             do $$
             declare
                 r record;

@@ -5,7 +5,7 @@ using ProvisionLedger.Integrity.Verification;
 namespace ProvisionLedger.Tests.Auditing;
 
 /// <summary>Signed checkpoints, and audit bundles verified offline.</summary>
-public sealed class CheckpointAndBundleTests : IAsyncLifetime
+public sealed class CheckpointAndBundleTests : IAsyncLifetime, IDisposable
 {
     private readonly CheckpointSigner _signer = new(TestKeys.NewCheckpointKeyPem());
     private ChainedLedger _ledger = null!;
@@ -19,9 +19,10 @@ public sealed class CheckpointAndBundleTests : IAsyncLifetime
         _folder = Directory.CreateTempSubdirectory("bundle-tests-").FullName;
     }
 
+    public void Dispose() => _signer.Dispose();
+
     public async Task DisposeAsync()
     {
-        _signer.Dispose();
         Directory.Delete(_folder, recursive: true);
         await _ledger.DisposeAsync();
     }

@@ -55,7 +55,12 @@ public sealed class PostgresServer
     public async Task DropDatabaseAsync(string connectionString)
     {
         var name = new NpgsqlConnectionStringBuilder(connectionString).Database;
-        NpgsqlConnection.ClearAllPools();
+        // This fixture's own idle connections would otherwise linger in Npgsql's pool after the database is gone.
+        using (var pooled = new NpgsqlConnection(connectionString))
+        {
+            NpgsqlConnection.ClearPool(pooled);
+        }
+
         await using var connection = new NpgsqlConnection(AdminConnectionString);
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"drop database if exists \"{name}\" with (force)", connection);
@@ -106,7 +111,22 @@ public sealed class PostgresServer
         {
             var root = Environment.GetEnvironmentVariable(ClusterRootVariable) is { Length: > 0 } r ? r : "/tmp";
             var folder = Path.Combine(root, $"provision-ledger-tests-{Guid.NewGuid().ToString("n")[..12]}");
-            var cluster = await LocalPostgres.StartAsync(folder, durable: false);
+            LocalPostgres cluster;
+            try
+            {
+                cluster = await LocalPostgres.StartAsync(folder, durable: false);
+            }
+            catch
+            {
+                // A cluster that never started would otherwise leave its folder behind on every failed run.
+                if (Directory.Exists(folder))
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+
+                throw;
+            }
+
             return Announce(new PostgresServer(cluster.ConnectionString(), $"a throwaway cluster from local binaries in {folder}",
                 async () =>
                 {

@@ -1,0 +1,80 @@
+using System.Security.Claims;
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using ProvisionLedger.Api.Infrastructure;
+using ProvisionLedger.Api.Parties;
+using ProvisionLedger.Api.Parties.ListingRecords;
+using Wolverine.Http;
+
+namespace ProvisionLedger.Api.Exchanges.GettingHistory;
+
+public sealed record HistoryEntry(
+    long Sequence,
+    long Version,
+    string Kind,
+    DateTimeOffset RecordedAt,
+    string? RecordedBy,
+    string? CorrelationId,
+    DateTimeOffset BusinessTime,
+    string? CorrectionId,
+    string? CorrectionKind,
+    string? Note,
+    string? By,
+    string? Side,
+    string? Reason,
+    string? Result);
+
+public sealed record ExchangeHistory(string ExchangeId, PartyRecordItem Record, HistoryEntry Original, IReadOnlyList<HistoryEntry> Entries, IReadOnlyList<HistoryEntry> Corrections);
+
+/// <summary>The correction append history (追記): the original entry and every later entry, in order, with who and when.</summary>
+public static class GetExchangeHistoryEndpoint
+{
+    [WolverineGet("/api/v1/exchanges/{exchangeId}/history")]
+    [Authorize(Roles = $"{Roles.Nws},{Roles.Institution},{Roles.Auditor},{Roles.IncidentResponder}")]
+    public static async Task<IResult> Get(string exchangeId, ClaimsPrincipal user, IQuerySession session)
+    {
+        var actor = Actor.From(user);
+        var events = await session.Events.FetchStreamAsync(ExchangeKeys.Stream(exchangeId));
+        var state = ExchangeStreams.Fold(events);
+        if (state is null || (actor.Is(Roles.Institution) && state.SideOf(actor) is null))
+        {
+            return Problems.NotFound("The exchange");
+        }
+
+        PartyRecord? copy = state.SideOf(actor) switch
+        {
+            Sides.Inquirer when actor.Is(Roles.Institution) => await session.LoadAsync<InquirerRecord>(exchangeId),
+            Sides.Provider when actor.Is(Roles.Institution) => await session.LoadAsync<ProviderRecord>(exchangeId),
+            _ => await session.LoadAsync<NwsRecord>(exchangeId),
+        };
+        if (copy is null)
+        {
+            return Problems.NotFound("The exchange");
+        }
+
+        var entries = events.Select(Entry).ToList();
+        return Results.Ok(new ExchangeHistory(
+            exchangeId, ListRecordsEndpoint.ToItem(copy), entries[0], entries,
+            entries.Where(e => e.Kind == "correction-appended").ToList()));
+    }
+
+    private static HistoryEntry Entry(IEvent e)
+    {
+        var entry = new HistoryEntry(e.Sequence, e.Version, "", e.Timestamp, e.UserName, e.CorrelationId, e.Timestamp,
+            null, null, null, null, null, null, null);
+        return e.Data switch
+        {
+            InquiryMade x => entry with { Kind = "inquiry-made", BusinessTime = x.RequestedAt, Reason = x.NonDisclosure?.Reason },
+            InformationProvided x => entry with { Kind = "information-provided", BusinessTime = x.ProvidedAt, Result = x.Result, Reason = x.NonDisclosure?.Reason },
+            NonDisclosureSet x => entry with { Kind = "non-disclosure-set", BusinessTime = x.OccurredAt, Side = x.Side, Reason = x.Reason, By = x.By },
+            NonDisclosureLifted x => entry with { Kind = "non-disclosure-lifted", BusinessTime = x.OccurredAt, Side = x.Side, Note = x.Note, By = x.By },
+            CorrectionAppended x => entry with
+            {
+                Kind = "correction-appended", BusinessTime = x.OccurredAt, CorrectionId = x.CorrectionId, CorrectionKind = x.Kind, Note = x.Note, By = x.By,
+            },
+            RecordAttributedToSubject x => entry with { Kind = "record-attributed", BusinessTime = x.OccurredAt, Reason = x.Reason },
+            _ => entry with { Kind = e.EventTypeName },
+        };
+    }
+}

@@ -1,0 +1,211 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using ProvisionLedger.Api.Infrastructure;
+using ProvisionLedger.Api.ReferenceData;
+using ProvisionLedger.Api.Subjects;
+using Wolverine.Http;
+
+namespace ProvisionLedger.Api.Mynaportal.Searching;
+
+public sealed record Viewer(string? Kind, string? ProxyId);
+
+public sealed record SearchRecords(
+    string? MyNumber,
+    Viewer? Viewer,
+    DateTimeOffset? From,
+    DateTimeOffset? To,
+    string? InstitutionCode,
+    string? ProcedureCode,
+    string? InfoItemCode,
+    int? PageSize,
+    string? Cursor);
+
+public sealed record PortalCorrection(string Kind, string Note, DateTimeOffset OccurredAt);
+
+public sealed record PortalItem(
+    string RecordId,
+    DateTimeOffset RequestedAt,
+    DateTimeOffset? ProvidedAt,
+    string InquirerName,
+    string ProviderName,
+    string ProcedureName,
+    string InfoItemName,
+    string? Result,
+    IReadOnlyList<PortalCorrection> Corrections);
+
+public sealed record PortalPage(IReadOnlyList<PortalItem> Items, string? NextCursor);
+
+/// <summary>
+/// The Mynaportal view of one person. A record under non-disclosure, or any record of a protected person, is filtered in
+/// the query itself, so it cannot show in items, page sizes, cursors or errors: a protected person's answer is the
+/// answer for a person the ledger has never seen.
+/// </summary>
+public static class SearchRecordsEndpoint
+{
+    public const int DefaultPageSize = 20;
+    public const int MaxPageSize = 100;
+
+    public static FieldErrors Check(SearchRecords command, CodeRegistry codes)
+    {
+        var errors = new FieldErrors();
+        if (!MyNumber.IsValid(command.MyNumber))
+        {
+            errors.Add("myNumber", MyNumber.Problem(command.MyNumber));
+        }
+
+        if (command.Viewer is null)
+        {
+            errors.Add("viewer", "is required: { \"kind\": \"self\" } or { \"kind\": \"proxy\", \"proxyId\": ... }.");
+        }
+        else
+        {
+            errors.OneOf("viewer.kind", command.Viewer.Kind, ["self", "proxy"]);
+            if (command.Viewer.Kind == "proxy")
+            {
+                errors.Required("viewer.proxyId", command.Viewer.ProxyId);
+            }
+        }
+
+        if (command.From is { } from && command.To is { } to && from > to)
+        {
+            errors.Add("to", "must not be before from.");
+        }
+
+        if (command.InstitutionCode is not null && codes.InstitutionProblem(command.InstitutionCode) is { } inst)
+        {
+            errors.Add("institutionCode", inst);
+        }
+
+        if (command.ProcedureCode is not null && codes.Procedure(command.ProcedureCode) is null)
+        {
+            errors.Add("procedureCode", "is not a known procedure (事務手続).");
+        }
+
+        if (command.InfoItemCode is not null && codes.InfoItem(command.InfoItemCode) is null)
+        {
+            errors.Add("infoItemCode", "is not a known information item.");
+        }
+
+        if (command.PageSize is < 1 or > MaxPageSize)
+        {
+            errors.Add("pageSize", $"must be between 1 and {MaxPageSize}.");
+        }
+
+        return errors;
+    }
+
+    /// <summary>Mynaportal shows 7 years back from the day of viewing (Japan time).</summary>
+    public static long RetentionStart(DateTimeOffset now, int years)
+    {
+        var jst = now.ToOffset(TimeSpan.FromHours(9));
+        return new DateTimeOffset(jst.Date.AddYears(-years), TimeSpan.FromHours(9)).UtcTicks;
+    }
+
+    /// <summary>A record id for this person only: it does not reveal the NWS transaction number or its sequence.</summary>
+    public static string RecordId(byte[] key, string subjectRef, string exchangeId) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"portal-record\n{subjectRef}\n{exchangeId}")).AsSpan(0, 16));
+
+    [WolverinePost("/api/v1/mynaportal/records/search")]
+    [Authorize(Roles = Roles.Mynaportal)]
+    public static async Task<IResult> Post(
+        HttpRequest request, ClaimsPrincipal user, LedgerSessions sessions, SubjectKeys subjects, CodeRegistry codes,
+        CursorSealer cursors, LedgerOptions options, TimeProvider clock)
+    {
+        var (command, bad) = await JsonBody.ReadAsync<SearchRecords>(request);
+        if (command is null)
+        {
+            return bad!;
+        }
+
+        var errors = Check(command, codes);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var now = clock.GetUtcNow();
+        var subjectRef = subjects.SubjectRef(command.MyNumber!);
+        var pageSize = command.PageSize ?? DefaultPageSize;
+        var binding = $"{subjectRef}|{command.From?.UtcTicks}|{command.To?.UtcTicks}|{command.InstitutionCode}|{command.ProcedureCode}|{command.InfoItemCode}";
+        (long SortKey, string Id)? after;
+        try
+        {
+            after = cursors.Open(command.Cursor, binding);
+        }
+        catch (InvalidCursorException)
+        {
+            return Problems.Validation("cursor", "is not a cursor of this search.");
+        }
+
+        var actor = Actor.From(user);
+        await using var session = sessions.OpenFor(actor);
+        var protection = await session.LoadAsync<SubjectProtection>(subjectRef);
+        IReadOnlyList<PortalEntry> rows = protection is { Protected: true }
+            ? []
+            : await QueryAsync(session, subjectRef, command, RetentionStart(now, options.RetentionYears), after, pageSize + 1);
+
+        var shown = rows.Take(pageSize).ToList();
+        var items = shown.Select(r => new PortalItem(
+            RecordId(options.SubjectHmacKey, subjectRef, r.ExchangeId), r.RequestedAt, r.ProvidedAt,
+            codes.InstitutionName(r.InquirerCode), codes.InstitutionName(r.ProviderCode),
+            codes.ProcedureName(r.ProcedureCode), codes.InfoItemName(r.InfoItemCode), r.Result,
+            r.Corrections.Select(c => new PortalCorrection(c.Kind, c.Note, c.OccurredAt)).ToList())).ToList();
+        var next = rows.Count > pageSize ? cursors.Seal(shown[^1].SortKey, shown[^1].ExchangeId, binding) : null;
+
+        session.Events.Append(SubjectKeysOfStreams.PortalAccess(subjectRef), new RecordsViewed(
+            subjectRef, command.Viewer!.Kind!, command.Viewer.ProxyId, shown.Select(r => r.ExchangeId).ToArray(), actor.Principal, now));
+        await session.SaveChangesAsync();
+        return Results.Ok(new PortalPage(items, next));
+    }
+
+    private static async Task<IReadOnlyList<PortalEntry>> QueryAsync(
+        IQuerySession session, string subjectRef, SearchRecords command, long retentionStart, (long SortKey, string Id)? after, int limit)
+    {
+        var sql = new StringBuilder("where d.subject_ref = ? and d.non_disclosed = false and d.sort_key >= ?");
+        var args = new List<object> { subjectRef, retentionStart };
+        if (command.From is { } from)
+        {
+            sql.Append(" and d.sort_key >= ?");
+            args.Add(from.UtcTicks);
+        }
+
+        if (command.To is { } to)
+        {
+            sql.Append(" and d.sort_key <= ?");
+            args.Add(to.UtcTicks);
+        }
+
+        if (command.InstitutionCode is { } inst)
+        {
+            sql.Append(" and (d.data ->> 'inquirerCode' = ? or d.data ->> 'providerCode' = ?)");
+            args.Add(inst);
+            args.Add(inst);
+        }
+
+        if (command.ProcedureCode is { } procedure)
+        {
+            sql.Append(" and d.data ->> 'procedureCode' = ?");
+            args.Add(procedure);
+        }
+
+        if (command.InfoItemCode is { } item)
+        {
+            sql.Append(" and d.data ->> 'infoItemCode' = ?");
+            args.Add(item);
+        }
+
+        if (after is { } a)
+        {
+            sql.Append(" and (d.sort_key, d.exchange_id) < (?, ?)");
+            args.Add(a.SortKey);
+            args.Add(a.Id);
+        }
+
+        sql.Append(" order by d.sort_key desc, d.exchange_id desc limit ?");
+        args.Add(limit);
+        return await session.QueryAsync<PortalEntry>(sql.ToString(), args.ToArray());
+    }
+}

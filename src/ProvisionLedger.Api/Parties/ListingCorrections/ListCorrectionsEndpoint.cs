@@ -1,0 +1,53 @@
+using System.Security.Claims;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using ProvisionLedger.Api.Infrastructure;
+using ProvisionLedger.Api.Parties.ListingRecords;
+using ProvisionLedger.Api.ReferenceData;
+using Wolverine.Http;
+
+namespace ProvisionLedger.Api.Parties.ListingCorrections;
+
+public sealed record InstitutionCorrection(
+    string ExchangeId, string Role, string OtherPartyCode, string ProcedureCode, string InfoItemCode, DateTimeOffset RequestedAt,
+    string CorrectionId, string Kind, string Note, string By, DateTimeOffset OccurredAt);
+
+public sealed record InstitutionCorrections(string InstitutionCode, DateTimeOffset? From, DateTimeOffset? To, IReadOnlyList<InstitutionCorrection> Items);
+
+/// <summary>An institution's appended corrections (追記) over a period, from its own copies, oldest first.</summary>
+public static class ListCorrectionsEndpoint
+{
+    public const int Limit = 5000;
+
+    [WolverineGet("/api/v1/parties/{institutionCode}/corrections")]
+    [Authorize(Roles = $"{Roles.Institution},{Roles.Auditor},{Roles.IncidentResponder}")]
+    public static async Task<IResult> Get(string institutionCode, HttpRequest request, ClaimsPrincipal user, IQuerySession session, CodeRegistry codes)
+    {
+        var actor = Actor.From(user);
+        if ((actor.Is(Roles.Institution) && !actor.IsInstitution(institutionCode)) || codes.Institution(institutionCode) is null)
+        {
+            return Problems.NotFound("The institution's records");
+        }
+
+        var errors = new FieldErrors();
+        var from = ListRecordsEndpoint.QueryTime(request, "from", errors);
+        var to = ListRecordsEndpoint.QueryTime(request, "to", errors);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        const string corrected = "jsonb_array_length(d.data -> 'corrections') > 0";
+        var asInquirer = await session.QueryAsync<InquirerRecord>($"where d.inquirer_code = ? and {corrected} limit {Limit}", institutionCode);
+        var asProvider = await session.QueryAsync<ProviderRecord>($"where d.provider_code = ? and {corrected} limit {Limit}", institutionCode);
+        var items = asInquirer.Select(r => (Record: (PartyRecord)r, Role: "inquirer", Other: r.ProviderCode))
+            .Concat(asProvider.Select(r => (Record: (PartyRecord)r, Role: "provider", Other: r.InquirerCode)))
+            .SelectMany(x => x.Record.Corrections.Select(c => new InstitutionCorrection(
+                x.Record.ExchangeId, x.Role, x.Other, x.Record.ProcedureCode, x.Record.InfoItemCode, x.Record.RequestedAt,
+                c.CorrectionId, c.Kind, c.Note, c.By, c.OccurredAt)))
+            .Where(c => (from is null || c.OccurredAt >= from) && (to is null || c.OccurredAt <= to))
+            .OrderBy(c => c.OccurredAt).ThenBy(c => c.ExchangeId, StringComparer.Ordinal)
+            .ToList();
+        return Results.Ok(new InstitutionCorrections(institutionCode, from, to, items));
+    }
+}

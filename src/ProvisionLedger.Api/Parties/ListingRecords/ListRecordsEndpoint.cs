@@ -1,0 +1,157 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using ProvisionLedger.Api.Exchanges;
+using ProvisionLedger.Api.Infrastructure;
+using ProvisionLedger.Api.ReferenceData;
+using Wolverine.Http;
+
+namespace ProvisionLedger.Api.Parties.ListingRecords;
+
+public sealed record PartyRecordItem(
+    string ExchangeId,
+    string InquirerCode,
+    string ProviderCode,
+    string ProcedureCode,
+    string InfoItemCode,
+    InquiryPeriod? Period,
+    DateTimeOffset RequestedAt,
+    DateTimeOffset? ProvidedAt,
+    string? Result,
+    string? ErrorCode,
+    string? PayloadDigest,
+    string? SubjectCode,
+    string? LocalRecordId,
+    string? InquirerSubjectCode,
+    string? ProviderSubjectCode,
+    IReadOnlyList<CorrectionEntry> Corrections,
+    IReadOnlyList<NonDisclosureEntry> NonDisclosures,
+    bool NonDisclosed);
+
+public sealed record PartyRecordPage(IReadOnlyList<PartyRecordItem> Items, string? NextCursor);
+
+/// <summary>Each party reads its own copy only; an institution asking for another's records gets 404.</summary>
+public static class ListRecordsEndpoint
+{
+    public static PartyRecordItem ToItem(PartyRecord r) => r switch
+    {
+        NwsRecord n => Item(r, null, null, n.InquirerSubjectCode, n.ProviderSubjectCode),
+        InquirerRecord i => Item(r, i.SubjectCode, i.LocalRecordId, null, null),
+        ProviderRecord p => Item(r, p.SubjectCode, p.LocalRecordId, null, null),
+        _ => throw new ArgumentOutOfRangeException(nameof(r)),
+    };
+
+    private static PartyRecordItem Item(PartyRecord r, string? subjectCode, string? localRecordId, string? inquirerSubjectCode, string? providerSubjectCode) =>
+        new(r.ExchangeId, r.InquirerCode, r.ProviderCode, r.ProcedureCode, r.InfoItemCode, r.Period, r.RequestedAt, r.ProvidedAt,
+            r.Result, r.ErrorCode, r.PayloadDigest, subjectCode, localRecordId, inquirerSubjectCode, providerSubjectCode,
+            r.Corrections, r.NonDisclosures, r.NonDisclosed);
+
+    [WolverineGet("/api/v1/parties/nws/records")]
+    [Authorize(Roles = $"{Roles.Nws},{Roles.Auditor}")]
+    public static Task<IResult> Nws(
+        HttpRequest request, IQuerySession session, CursorSealer cursors) =>
+        PageAsync<NwsRecord>(request, session, cursors, null, "nws");
+
+    [WolverineGet("/api/v1/parties/{institutionCode}/records")]
+    [Authorize(Roles = $"{Roles.Institution},{Roles.Auditor}")]
+    public static async Task<IResult> Institution(
+        string institutionCode, HttpRequest request, ClaimsPrincipal user, IQuerySession session, CursorSealer cursors, CodeRegistry codes)
+    {
+        var actor = Actor.From(user);
+        if ((actor.Is(Roles.Institution) && !actor.IsInstitution(institutionCode)) || codes.Institution(institutionCode) is null)
+        {
+            return Problems.NotFound("The institution's records");
+        }
+
+        var role = request.Query["role"].ToString();
+        return role switch
+        {
+            "inquirer" => await PageAsync<InquirerRecord>(request, session, cursors, ("inquirer_code", institutionCode), role),
+            "provider" => await PageAsync<ProviderRecord>(request, session, cursors, ("provider_code", institutionCode), role),
+            _ => Problems.Validation("role", "must be inquirer or provider."),
+        };
+    }
+
+    private static async Task<IResult> PageAsync<T>(
+        HttpRequest request, IQuerySession session, CursorSealer cursors, (string Column, string Code)? owner, string binding) where T : PartyRecord
+    {
+        var errors = new FieldErrors();
+        var from = QueryTime(request, "from", errors);
+        var to = QueryTime(request, "to", errors);
+        var pageSize = 50;
+        if (request.Query.TryGetValue("pageSize", out var size) && (!int.TryParse(size, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > 500))
+        {
+            errors.Add("pageSize", "must be a whole number between 1 and 500.");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var cursorBinding = $"{typeof(T).Name}|{owner?.Code}|{binding}|{from?.UtcTicks}|{to?.UtcTicks}";
+        (long SortKey, string Id)? after;
+        try
+        {
+            after = cursors.Open(request.Query["cursor"].ToString(), cursorBinding);
+        }
+        catch (InvalidCursorException)
+        {
+            return Problems.Validation("cursor", "is not a cursor of this listing.");
+        }
+
+        var sql = new StringBuilder("where true");
+        var args = new List<object>();
+        if (owner is { } o)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" and d.{o.Column} = ?");
+            args.Add(o.Code);
+        }
+
+        if (from is { } f)
+        {
+            sql.Append(" and d.sort_key >= ?");
+            args.Add(f.UtcTicks);
+        }
+
+        if (to is { } t)
+        {
+            sql.Append(" and d.sort_key <= ?");
+            args.Add(t.UtcTicks);
+        }
+
+        if (after is { } a)
+        {
+            sql.Append(" and (d.sort_key, d.id) > (?, ?)");
+            args.Add(a.SortKey);
+            args.Add(a.Id);
+        }
+
+        sql.Append(" order by d.sort_key, d.id limit ?");
+        args.Add(pageSize + 1);
+        var rows = await session.QueryAsync<T>(sql.ToString(), args.ToArray());
+        var shown = rows.Take(pageSize).ToList();
+        var next = rows.Count > pageSize ? cursors.Seal(shown[^1].SortKey, shown[^1].Id, cursorBinding) : null;
+        return Results.Ok(new PartyRecordPage(shown.Select(ToItem).ToList(), next));
+    }
+
+    public static DateTimeOffset? QueryTime(HttpRequest request, string name, FieldErrors errors)
+    {
+        var text = request.Query[name].ToString();
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
+        {
+            // A bare date as the end of a period includes that whole day.
+            return name == "to" && text.Length == 10 ? value.AddDays(1).AddTicks(-1) : value;
+        }
+
+        errors.Add(name, "must be an ISO-8601 date or time with offset.");
+        return null;
+    }
+}

@@ -1,0 +1,71 @@
+using ProvisionLedger.Api.Exchanges;
+
+namespace ProvisionLedger.Api.Parties;
+
+public sealed record CorrectionEntry(string CorrectionId, string Kind, string Note, string By, DateTimeOffset OccurredAt);
+
+public sealed record NonDisclosureEntry(string Side, string Reason, string By, DateTimeOffset OccurredAt, DateTimeOffset? LiftedAt);
+
+/// <summary>
+/// 情報提供等の記録 as one party holds it (番号法 第23条). The fields here are the ones all three copies share, and are
+/// what reconciliation compares.
+/// </summary>
+public abstract class PartyRecord
+{
+    public string Id { get; set; } = "";
+
+    public string ExchangeId { get; set; } = "";
+
+    public string InquirerCode { get; set; } = "";
+
+    public string ProviderCode { get; set; } = "";
+
+    public string ProcedureCode { get; set; } = "";
+
+    public string InfoItemCode { get; set; } = "";
+
+    public InquiryPeriod? Period { get; set; }
+
+    public DateTimeOffset RequestedAt { get; set; }
+
+    public DateTimeOffset? ProvidedAt { get; set; }
+
+    public string? Result { get; set; }
+
+    public string? ErrorCode { get; set; }
+
+    public string? PayloadDigest { get; set; }
+
+    public List<CorrectionEntry> Corrections { get; set; } = [];
+
+    public List<NonDisclosureEntry> NonDisclosures { get; set; } = [];
+
+    public bool NonDisclosed { get; set; }
+
+    /// <summary>UTC ticks of <see cref="RequestedAt"/>: the ordering and cursor key.</summary>
+    public long SortKey { get; set; }
+}
+
+/// <summary>The network system's copy: both parties' 機関別符号, no local record ids.</summary>
+public sealed class NwsRecord : PartyRecord
+{
+    public string InquirerSubjectCode { get; set; } = "";
+
+    public string? ProviderSubjectCode { get; set; }
+}
+
+/// <summary>The inquirer's copy: its own local record and its own 機関別符号 only.</summary>
+public sealed class InquirerRecord : PartyRecord
+{
+    public string SubjectCode { get; set; } = "";
+
+    public string LocalRecordId { get; set; } = "";
+}
+
+/// <summary>The provider's copy: its own local record and its own 機関別符号 only (known once it has provided).</summary>
+public sealed class ProviderRecord : PartyRecord
+{
+    public string? SubjectCode { get; set; }
+
+    public string? LocalRecordId { get; set; }
+}

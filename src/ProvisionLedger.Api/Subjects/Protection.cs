@@ -1,0 +1,85 @@
+using JasperFx.Events;
+using Marten;
+using Marten.Events.Projections;
+
+namespace ProvisionLedger.Api.Subjects;
+
+/// <summary>DV / abuse protection of a person: every record of theirs, past and future, is treated as non-disclosed.</summary>
+public sealed record DvProtectionRegistered(string ProtectionId, string SubjectRef, string Reason, string RegisteredBy, string RequestFingerprint, DateTimeOffset OccurredAt);
+
+public sealed record DvProtectionEnded(string ProtectionId, string SubjectRef, string EndedBy, string? Note, DateTimeOffset OccurredAt);
+
+public static class SubjectKeysOfStreams
+{
+    public static string Protection(string subjectRef) => $"protection:{subjectRef}";
+
+    public static string PortalAccess(string subjectRef) => $"portal-access:{subjectRef}";
+}
+
+/// <summary>Whether a person is under protection now. One document per person ever protected.</summary>
+public sealed class SubjectProtection
+{
+    public string Id { get; set; } = "";
+
+    public List<string> ActiveProtectionIds { get; set; } = [];
+
+    public Dictionary<string, string> FingerprintsById { get; set; } = [];
+
+    public bool Protected => ActiveProtectionIds.Count > 0;
+}
+
+/// <summary>Finds the person of a protection id, so ending it needs no My Number.</summary>
+public sealed class ProtectionIndex
+{
+    public string Id { get; set; } = "";
+
+    public string SubjectRef { get; set; } = "";
+
+    public bool Ended { get; set; }
+}
+
+public sealed class ProtectionProjection : IProjection
+{
+    public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    {
+        var subjects = new Dictionary<string, SubjectProtection>();
+        async Task<SubjectProtection> Subject(string subjectRef)
+        {
+            if (!subjects.TryGetValue(subjectRef, out var doc))
+            {
+                subjects[subjectRef] = doc = await operations.LoadAsync<SubjectProtection>(subjectRef, cancellation)
+                                             ?? new SubjectProtection { Id = subjectRef };
+            }
+
+            return doc;
+        }
+
+        foreach (var e in events)
+        {
+            switch (e.Data)
+            {
+                case DvProtectionRegistered registered:
+                {
+                    var subject = await Subject(registered.SubjectRef);
+                    subject.ActiveProtectionIds.Add(registered.ProtectionId);
+                    subject.FingerprintsById[registered.ProtectionId] = registered.RequestFingerprint;
+                    operations.Store(new ProtectionIndex { Id = registered.ProtectionId, SubjectRef = registered.SubjectRef });
+                    break;
+                }
+
+                case DvProtectionEnded ended:
+                {
+                    var subject = await Subject(ended.SubjectRef);
+                    subject.ActiveProtectionIds.Remove(ended.ProtectionId);
+                    operations.Store(new ProtectionIndex { Id = ended.ProtectionId, SubjectRef = ended.SubjectRef, Ended = true });
+                    break;
+                }
+            }
+        }
+
+        foreach (var doc in subjects.Values)
+        {
+            operations.Store(doc);
+        }
+    }
+}
