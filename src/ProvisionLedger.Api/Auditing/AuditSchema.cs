@@ -8,11 +8,14 @@ namespace ProvisionLedger.Api.Auditing;
 /// its link commit or roll back together, whoever wrote the row (Marten, a script, a bulk load).
 /// </summary>
 /// <remarks>
-/// Order: the trigger takes the lock on the one-row <c>audit_chain_head</c> and holds it until commit, so transactions
-/// extend the chain one after another and chain positions commit in order with no gaps. Sequence numbers are drawn
-/// before that and may commit out of order; the chain's order is its position, and verification follows it.
+/// Order: the trigger takes a transaction-scoped advisory lock and holds it until commit, so transactions extend the
+/// chain one after another and chain positions commit in order with no gaps. Sequence numbers are drawn before that and
+/// may commit out of order; the chain's order is its position, and verification follows it.
 /// Taking the lock at commit rather than at the first insert keeps the serialised part short and means the holder never
 /// waits for a lock another appender holds (no deadlock with Marten's stream-row locks).
+/// The head is the chain's last row, not a one-row head table: updating one row for every event of a large transaction
+/// leaves a chain of row versions that each later lookup walks, which made a 100,000-row insert quadratic.
+/// Marten appends in READ COMMITTED; a REPEATABLE READ appender would read a stale head and fail on the position key.
 /// <c>audit_canonical</c> must build the same text as <c>ProvisionLedger.Integrity.CanonicalEvent.Text</c>.
 /// </remarks>
 public static class AuditSchema
@@ -27,10 +30,11 @@ public static class AuditSchema
             link bytea not null);
         create index if not exists ix_audit_chain_event_id on {{schema}}.audit_chain (event_id);
 
-        create table if not exists {{schema}}.audit_chain_head (
+        -- When the chain was installed: events recorded before then were chained by the one-time backfill below.
+        create table if not exists {{schema}}.audit_chain_installation (
             singleton boolean primary key default true check (singleton),
-            position bigint not null,
-            link bytea not null);
+            installed_at timestamptz not null default now(),
+            backfilled bigint not null default 0);
 
         create table if not exists {{schema}}.audit_checkpoints (
             id bigint generated always as identity primary key,
@@ -84,9 +88,13 @@ public static class AuditSchema
                 digest bytea;
                 next_link bytea;
             begin
-                select position, link into head_position, head_link from {{schema}}.audit_chain_head where singleton for update;
+                -- Held until commit: one transaction at a time extends the chain, so positions commit in order, gap-free.
+                -- The head is read after the lock, from a fresh snapshot (READ COMMITTED), so it includes the previous holder.
+                perform pg_advisory_xact_lock(hashtextextended('{{schema}}.audit_chain', 0));
+                select position, link into head_position, head_link from {{schema}}.audit_chain order by position desc limit 1;
                 if not found then
-                    raise exception '{{schema}}.audit_chain_head is missing: the audit schema is not installed';
+                    head_position := 0;
+                    head_link := decode(repeat('00', 32), 'hex');
                 end if;
                 digest := sha256(convert_to({{schema}}.audit_canonical(head_position + 1, p_seq_id, p_id, p_stream_id, p_version,
                     p_type, p_tenant_id, p_timestamp, p_dotnet_type, p_correlation_id, p_causation_id, p_user_name, p_headers,
@@ -94,7 +102,6 @@ public static class AuditSchema
                 next_link := sha256(head_link || digest);
                 insert into {{schema}}.audit_chain (position, seq_id, event_id, stream_id, event_digest, link)
                     values (head_position + 1, p_seq_id, p_id, p_stream_id, digest, next_link);
-                update {{schema}}.audit_chain_head set position = head_position + 1, link = next_link where singleton;
             end
             $f$;
 
@@ -167,13 +174,15 @@ public static class AuditSchema
         do $d$
         declare
             e record;
+            n bigint := 0;
         begin
-            if not exists (select 1 from {{schema}}.audit_chain_head) then
-                insert into {{schema}}.audit_chain_head (singleton, position, link) values (true, 0, '\x'::bytea || decode(repeat('00', 32), 'hex'));
+            if not exists (select 1 from {{schema}}.audit_chain_installation) then
                 for e in select * from {{schema}}.mt_events order by seq_id loop
                     perform {{schema}}.audit_chain_append(e.seq_id, e.id, e.stream_id::text, e.version, e.type, e.tenant_id,
                         e.timestamp, e.mt_dotnet_type, e.correlation_id, e.causation_id, e.user_name, e.headers, e.data, e.bdata);
+                    n := n + 1;
                 end loop;
+                insert into {{schema}}.audit_chain_installation (singleton, backfilled) values (true, n);
             end if;
         end
         $d$;

@@ -5,7 +5,7 @@ using ProvisionLedger.Integrity.Verification;
 
 namespace ProvisionLedger.Integrity.Storage;
 
-/// <summary>Reads the event store and the audit tables (<c>audit_chain</c>, <c>audit_chain_head</c>, <c>audit_checkpoints</c>).</summary>
+/// <summary>Reads the event store and the audit tables (<c>audit_chain</c>, <c>audit_checkpoints</c>).</summary>
 public sealed partial class AuditDatabase
 {
     public const string DefaultSchema = "ledger";
@@ -95,18 +95,16 @@ public sealed partial class AuditDatabase
         return checkpoint with { Id = id };
     }
 
-    /// <summary>The committed chain head. Every position up to it is committed too: chain extension is serialised.</summary>
+    /// <summary>
+    /// The committed chain head: its last link (position 0 and the genesis link when empty). Every position below it is
+    /// committed too, since chain extension is serialised.
+    /// </summary>
     public async Task<(long Position, byte[] Link, long? LastSeqId)> HeadAsync(NpgsqlConnection connection, CancellationToken ct = default)
     {
         await using var command = new NpgsqlCommand(
-            $"select h.position, h.link, (select c.seq_id from {Schema}.audit_chain c where c.position = h.position) from {Schema}.audit_chain_head h", connection);
+            $"select position, link, seq_id from {Schema}.audit_chain order by position desc limit 1", connection);
         await using var r = await command.ExecuteReaderAsync(ct);
-        if (!await r.ReadAsync(ct))
-        {
-            throw new InvalidOperationException($"{Schema}.audit_chain_head is empty: the audit schema is not installed.");
-        }
-
-        return (r.GetInt64(0), r.GetFieldValue<byte[]>(1), r.IsDBNull(2) ? null : r.GetInt64(2));
+        return await r.ReadAsync(ct) ? (r.GetInt64(0), r.GetFieldValue<byte[]>(1), r.GetInt64(2)) : (0, HashChain.Genesis, null);
     }
 
     /// <summary>The Merkle leaves of chain positions 1..<paramref name="upTo"/>, from the stored digests.</summary>
@@ -156,7 +154,6 @@ public sealed partial class AuditDatabase
 
         var verifier = new ChainVerifier(trustedPublicKeyPem);
         verifier.AddCheckpoints(await CheckpointsAsync(connection, ct));
-        var head = await HeadAsync(connection, ct);
 
         await using (var walk = new NpgsqlCommand(
                          $"select {ChainColumns}, {EventColumns} from {Schema}.audit_chain c " +
@@ -191,7 +188,7 @@ public sealed partial class AuditDatabase
         }
 
         await tx.CommitAsync(ct);
-        return verifier.Finish((head.Position, head.Link));
+        return verifier.Finish();
     }
 
     public async Task<EventRow?> EventByIdAsync(NpgsqlConnection connection, Guid id, CancellationToken ct = default)

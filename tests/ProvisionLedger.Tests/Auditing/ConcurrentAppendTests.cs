@@ -20,7 +20,7 @@ public sealed class ConcurrentAppendTests : IAsyncLifetime
         events.Should().Be(written.Sum());
         (await _ledger.ScalarAsync<long>("select count(*) from ledger.audit_chain")).Should().Be(events);
         (await _ledger.ScalarAsync<long>("select max(position) from ledger.audit_chain")).Should().Be(events, "positions run 1..n");
-        (await _ledger.ScalarAsync<long>("select position from ledger.audit_chain_head")).Should().Be(events);
+        (await _ledger.ScalarAsync<long>("select count(distinct position) from ledger.audit_chain")).Should().Be(events);
         (await _ledger.ScalarAsync<long>(
             "select count(*) from ledger.mt_events e where (select count(*) from ledger.audit_chain c where c.seq_id = e.seq_id) <> 1"))
             .Should().Be(0, "every event has exactly one link");
