@@ -14,7 +14,8 @@ namespace ProvisionLedger.Bench.Chain;
 /// <summary>
 /// Appending throughput with the audit chain trigger on and off, in the same run on the same cluster, and the cost of
 /// verifying, checkpointing and proving over a large store. Usage:
-/// <c>dotnet run -c Release --project bench/ProvisionLedger.Bench.Chain -- [--events 1000000] [--seconds 10] [--writers 1,8] [--durable]</c>
+/// <c>dotnet run -c Release --project bench/ProvisionLedger.Bench.Chain -- [--events 1000000] [--seconds 10] [--writers 1,8] [--durable]
+/// [--connection "&lt;admin connection string&gt;" [--verify-only]]</c>
 /// </summary>
 public static class Program
 {
@@ -24,12 +25,27 @@ public static class Program
         var seconds = Option(args, "--seconds", 10);
         var writers = (OptionText(args, "--writers") ?? "1,8").Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture)).ToArray();
         var durable = args.Contains("--durable");
+        var given = OptionText(args, "--connection");
+        var verifyOnly = args.Contains("--verify-only");
 
+        // An existing server (--connection, a role that may create databases) keeps its databases for inspection.
         var folder = Path.Combine("/tmp", $"provision-ledger-bench-{Guid.NewGuid().ToString("n")[..8]}");
-        Directory.CreateDirectory(folder);
-        var cluster = await LocalPostgres.StartAsync(Path.Combine(folder, "pg"), durable: durable);
+        LocalPostgres? local = null;
+        if (given is null)
+        {
+            Directory.CreateDirectory(folder);
+            local = await LocalPostgres.StartAsync(Path.Combine(folder, "pg"), durable: durable);
+        }
+
+        var cluster = new Server(given ?? local!.ConnectionString());
         try
         {
+            if (verifyOnly)
+            {
+                await LargeStoreAsync(cluster, 0);
+                return 0;
+            }
+
             Console.WriteLine($"# Audit chain benchmark ({Environment.ProcessorCount} cores, PostgreSQL {(durable ? "durable" : "fsync=off, synchronous_commit=off")})");
             Console.WriteLine();
             await using var off = await LedgerDatabase.CreateAsync(cluster, "chain_off", chained: false);
@@ -69,34 +85,41 @@ public static class Program
         }
         finally
         {
-            await cluster.StopAsync();
-            Directory.Delete(folder, recursive: true);
+            if (local is not null)
+            {
+                await local.StopAsync();
+                Directory.Delete(folder, recursive: true);
+            }
         }
 
         return 0;
     }
 
-    private static async Task LargeStoreAsync(LocalPostgres cluster, int events)
+    private static async Task LargeStoreAsync(Server cluster, int events)
     {
         await using var db = await LedgerDatabase.CreateAsync(cluster, "chain_large", chained: true);
-        await db.AppendAsync(1, TimeSpan.FromSeconds(1));
-        Console.WriteLine();
-        Console.WriteLine($"## A store of {events:N0} events");
-        Console.WriteLine();
-
         var clock = Stopwatch.StartNew();
-        await db.BulkInsertAsync(events);
-        var bulk = clock.Elapsed;
-        Console.WriteLine($"- bulk insert through SQL with the trigger chaining every row: {bulk.TotalSeconds:0.0} s ({events / bulk.TotalSeconds:0} events/s)");
-
-        await using (var vacuum = db.DataSource.CreateCommand("vacuum analyze"))
+        if (events > 0)
         {
+            await db.AppendAsync(1, TimeSpan.FromSeconds(1));
+            Console.WriteLine();
+            Console.WriteLine($"## A store of {events:N0} events");
+            Console.WriteLine();
+
+            await db.BulkInsertAsync(events);
+            var bulk = clock.Elapsed;
+            Console.WriteLine($"- bulk insert through SQL with the trigger chaining every row: {bulk.TotalSeconds:0.0} s ({events / bulk.TotalSeconds:0} events/s)");
+
+            await using var vacuum = db.DataSource.CreateCommand("vacuum analyze");
             await vacuum.ExecuteNonQueryAsync();
         }
 
         clock.Restart();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var report = await db.Tables.VerifyAsync(db.DataSource);
-        Console.WriteLine($"- verify (recompute every digest and link in C#, all checks): {clock.Elapsed.TotalSeconds:0.0} s, {report.Summary()}");
+        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        Console.WriteLine($"- verify (recompute every digest and link in C#, all checks): {clock.Elapsed.TotalSeconds:0.0} s " +
+                          $"({report.Links / clock.Elapsed.TotalSeconds:0} events/s; verifier CPU {cpu.TotalSeconds:0.0} s), {report.Summary()}");
 
         using var signer = new CheckpointSigner(CheckpointKey());
         clock.Restart();
@@ -160,9 +183,9 @@ public sealed class LedgerDatabase : IAsyncDisposable
 
     public AuditDatabase Tables { get; } = new(LedgerStore.Schema);
 
-    public static async Task<LedgerDatabase> CreateAsync(LocalPostgres cluster, string name, bool chained)
+    public static async Task<LedgerDatabase> CreateAsync(Server cluster, string name, bool chained)
     {
-        await EmbeddedLedger.EnsureDatabaseAsync(cluster.ConnectionString(), name);
+        await EmbeddedLedger.EnsureDatabaseAsync(cluster.AdminConnectionString, name);
         var connectionString = cluster.ConnectionString(name);
         var store = DocumentStore.For(o => LedgerStore.Configure(o, connectionString));
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
@@ -241,4 +264,11 @@ public sealed class LedgerDatabase : IAsyncDisposable
         await Store.DisposeAsync();
         await DataSource.DisposeAsync();
     }
+}
+
+/// <summary>A PostgreSQL server the benchmark may create databases on.</summary>
+public sealed record Server(string AdminConnectionString)
+{
+    public string ConnectionString(string database) =>
+        new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = database, MaxPoolSize = 64 }.ConnectionString;
 }

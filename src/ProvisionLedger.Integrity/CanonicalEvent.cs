@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -38,29 +39,44 @@ public static class CanonicalEvent
 {
     public const string Version = "provision-ledger/event/v1";
 
-    public static string Text(long position, EventRow row)
+    public static string Text(long position, EventRow row) => Build(position, row).ToString();
+
+    public static byte[] Digest(long position, EventRow row)
     {
-        var text = new StringBuilder(256 + row.Data.Length + (row.Headers?.Length ?? 0));
-        text.Append(Version).Append('\n');
-        Line(text, "position", position.ToString(CultureInfo.InvariantCulture));
-        Line(text, "seq_id", row.SeqId.ToString(CultureInfo.InvariantCulture));
-        Line(text, "id", row.Id.ToString("D"));
-        Line(text, "stream_id", Field(row.StreamId));
-        Line(text, "version", row.Version.ToString(CultureInfo.InvariantCulture));
-        Line(text, "type", Field(row.Type));
-        Line(text, "tenant_id", Field(row.TenantId));
-        Line(text, "timestamp", Timestamp(row.Timestamp));
-        Line(text, "mt_dotnet_type", Field(row.DotnetType));
-        Line(text, "correlation_id", Field(row.CorrelationId));
-        Line(text, "causation_id", Field(row.CausationId));
-        Line(text, "user_name", Field(row.UserName));
-        Line(text, "headers", Field(row.Headers));
-        Line(text, "data", Field(row.Data));
-        Line(text, "bdata", row.Bdata is null ? "~" : Convert.ToHexStringLower(row.Bdata));
-        return text.ToString();
+        var text = Text(position, row);
+        var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
+        try
+        {
+            var length = Encoding.UTF8.GetBytes(text, buffer);
+            return SHA256.HashData(buffer.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
-    public static byte[] Digest(long position, EventRow row) => SHA256.HashData(Encoding.UTF8.GetBytes(Text(position, row)));
+    private static StringBuilder Build(long position, EventRow row)
+    {
+        var text = new StringBuilder(512 + row.Data.Length + (row.Headers?.Length ?? 0));
+        text.Append(Version).Append('\n');
+        Line(text, "position", position);
+        Line(text, "seq_id", row.SeqId);
+        text.Append("id=").Append(row.Id.ToString("D")).Append('\n');
+        Line(text, "stream_id", row.StreamId);
+        Line(text, "version", row.Version);
+        Line(text, "type", row.Type);
+        Line(text, "tenant_id", row.TenantId);
+        text.Append("timestamp=").Append(Timestamp(row.Timestamp)).Append('\n');
+        Line(text, "mt_dotnet_type", row.DotnetType);
+        Line(text, "correlation_id", row.CorrelationId);
+        Line(text, "causation_id", row.CausationId);
+        Line(text, "user_name", row.UserName);
+        Line(text, "headers", row.Headers);
+        Line(text, "data", row.Data);
+        text.Append("bdata=").Append(row.Bdata is null ? "~" : Convert.ToHexStringLower(row.Bdata)).Append('\n');
+        return text;
+    }
 
     /// <summary>UTC, microseconds, as <c>to_char(ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')</c>.</summary>
     public static string Timestamp(DateTime value)
@@ -69,8 +85,22 @@ public static class CanonicalEvent
         return utc.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
     }
 
-    private static string Field(string? value) =>
-        value is null ? "~" : $"{Encoding.UTF8.GetByteCount(value).ToString(CultureInfo.InvariantCulture)}:{value}";
+    private static void Line(StringBuilder text, string name, long value) =>
+        text.Append(name).Append('=').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
 
-    private static void Line(StringBuilder text, string name, string value) => text.Append(name).Append('=').Append(value).Append('\n');
+    /// <summary>A text value: its UTF-8 byte length, a colon and the text; <c>~</c> for NULL.</summary>
+    private static void Line(StringBuilder text, string name, string? value)
+    {
+        text.Append(name).Append('=');
+        if (value is null)
+        {
+            text.Append('~');
+        }
+        else
+        {
+            text.Append(Encoding.UTF8.GetByteCount(value).ToString(CultureInfo.InvariantCulture)).Append(':').Append(value);
+        }
+
+        text.Append('\n');
+    }
 }

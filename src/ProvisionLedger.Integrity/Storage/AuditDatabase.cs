@@ -1,5 +1,6 @@
 using System.Data;
 using System.Text.RegularExpressions;
+using System.Threading.Channels;
 using Npgsql;
 using ProvisionLedger.Integrity.Verification;
 
@@ -155,11 +156,22 @@ public sealed partial class AuditDatabase
         var verifier = new ChainVerifier(trustedPublicKeyPem);
         verifier.AddCheckpoints(await CheckpointsAsync(connection, ct));
 
-        await using (var walk = new NpgsqlCommand(
-                         $"select {ChainColumns}, {EventColumns} from {Schema}.audit_chain c " +
-                         $"left join {Schema}.mt_events e on e.seq_id = c.seq_id order by c.position", connection, tx))
-        await using (var r = await walk.ExecuteReaderAsync(ct))
+        // Reading (Npgsql) and hashing (the verifier) overlap: the rows go through a bounded channel.
+        var rows = Channel.CreateBounded<(ChainEntry Entry, EventRow? Row, EventRow? Moved)>(
+            new BoundedChannelOptions(4096) { SingleReader = true, SingleWriter = true });
+        var hashing = Task.Run(async () =>
         {
+            await foreach (var (entry, row, moved) in rows.Reader.ReadAllAsync(ct))
+            {
+                verifier.Observe(entry, row, moved);
+            }
+        }, ct);
+        try
+        {
+            await using var walk = new NpgsqlCommand(
+                $"select {ChainColumns}, {EventColumns} from {Schema}.audit_chain c " +
+                $"left join {Schema}.mt_events e on e.seq_id = c.seq_id order by c.position", connection, tx);
+            await using var r = await walk.ExecuteReaderAsync(ct);
             var lookupsLeft = 100;
             while (await r.ReadAsync(ct))
             {
@@ -171,9 +183,15 @@ public sealed partial class AuditDatabase
                     moved = await EventByIdAsync(lookups, entry.EventId, ct);
                 }
 
-                verifier.Observe(entry, row, moved);
+                await rows.Writer.WriteAsync((entry, row, moved), ct);
             }
         }
+        finally
+        {
+            rows.Writer.TryComplete();
+        }
+
+        await hashing;
 
         await using (var unchained = new NpgsqlCommand(
                          $"select {EventColumns} from {Schema}.mt_events e " +
