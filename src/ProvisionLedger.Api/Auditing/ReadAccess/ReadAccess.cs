@@ -51,8 +51,11 @@ public sealed class ReadAccessEntry
 
 public static class ReadAccessKeys
 {
-    /// <summary>One stream per day: appends never conflict (Marten's quick append) and a day's reads stay together.</summary>
-    public static string Stream(DateTimeOffset at) => $"read-access:{at.UtcDateTime:yyyy-MM-dd}";
+    /// <summary>
+    /// One stream per read: concurrent reads never queue on one stream's version row nor race to create the same stream.
+    /// Reads are found through <see cref="ReadAccessEntry"/>, not by stream.
+    /// </summary>
+    public static string Stream(string accessId) => $"read-access:{accessId}";
 }
 
 /// <summary>Keeps <see cref="ReadAccessEntry"/> in the appending transaction. Deterministic: all values come from the event.</summary>

@@ -27,7 +27,7 @@ public sealed class ReadAccessLog(LedgerSessions sessions, IHttpContextAccessor 
             Guid.NewGuid().ToString("n"), actor.Principal, actor.Role, actor.InstitutionCode, route, context?.Request.Path.Value ?? "",
             resource, subjectRef, institutionCode, recordCount, at);
         await using var session = sessions.OpenFor(actor);
-        session.Events.Append(ReadAccessKeys.Stream(at), read);
+        session.Events.Append(ReadAccessKeys.Stream(read.AccessId), read);
         await session.SaveChangesAsync(ct);
     }
 }
