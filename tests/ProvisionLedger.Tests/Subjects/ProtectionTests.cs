@@ -112,4 +112,40 @@ public sealed class ProtectionTests(LedgerApi api) : IClassFixture<LedgerApi>
         await api.RefusesAsync(HttpStatusCode.Unauthorized,
             () => api.Anonymous().PostJsonAsync(ProtectionScenarios.EndRoute(protectionId), new JsonObject { ["endedBy"] = "dv-desk-1" }));
     }
+
+    [Fact]
+    public async Task Eight_identical_registrations_at_once_are_recorded_once_and_one_end_ends_the_protection()
+    {
+        var myNumber = MyNumbers.Next();
+        var request = ProtectionScenarios.ProtectionRequest(myNumber);
+        var before = await api.EventCountAsync();
+        var clients = Enumerable.Range(0, 8).Select(_ => Chiyoda).ToList();
+
+        var responses = await Task.WhenAll(clients.Select(c => c.PostProtectionAsync(request)));
+
+        var bodies = await Task.WhenAll(responses.Select(r => r.Content.ReadAsStringAsync()));
+        responses.Select(r => r.StatusCode).Should().ContainSingle(s => s == HttpStatusCode.Created, string.Join("\n", bodies))
+            .And.OnlyContain(s => s == HttpStatusCode.Created || s == HttpStatusCode.OK);
+        bodies.Should().AllBe(bodies[0]);
+        (await api.EventCountAsync()).Should().Be(before + 1, "one registration was made, however often it was sent");
+
+        await api.EndProtectionAsync((await responses[0].ReadJsonAsync<ProtectionAnswer>()).ProtectionId);
+        var person = await Exchanges.ExchangeScenarios.LinkPersonAsync(api, myNumber: myNumber);
+        await Exchanges.ExchangeScenarios.RecordExchangeAsync(api, person, Exchanges.ExchangeScenarios.RequestedAt);
+        (await Mynaportal.PortalScenarios.SearchPortalAsync(api, myNumber)).Items.Should().ContainSingle("the protection has ended");
+    }
+
+    [Fact]
+    public async Task Eight_identical_ends_at_once_are_recorded_once()
+    {
+        var protectionId = await api.ProtectAsync(MyNumbers.Next());
+        var before = await api.EventCountAsync();
+        var clients = Enumerable.Range(0, 8).Select(_ => Chiyoda).ToList();
+
+        var responses = await Task.WhenAll(clients.Select(c => c.PostJsonAsync(ProtectionScenarios.EndRoute(protectionId), new JsonObject { ["endedBy"] = "dv-desk-1" })));
+
+        responses.Select(r => r.StatusCode).Should().ContainSingle(s => s == HttpStatusCode.Created)
+            .And.OnlyContain(s => s == HttpStatusCode.Created || s == HttpStatusCode.OK);
+        (await api.EventCountAsync()).Should().Be(before + 1);
+    }
 }
