@@ -176,4 +176,21 @@ public sealed class CorrectingTests(ApiWithLinkedSubject api) : IClassFixture<Ap
         asInquirer.Should().Contain(api.Person.InquirerRecordId).And.NotContain(api.Person.ProviderRecordId).And.NotContain(providerCopy.SubjectCode!);
         asProvider.Should().Contain(api.Person.ProviderRecordId).And.NotContain(api.Person.InquirerRecordId).And.NotContain(inquirerCopy.SubjectCode!);
     }
+
+    [Fact]
+    public async Task Eight_identical_corrections_at_once_are_appended_once_and_all_answered_alike()
+    {
+        var exchangeId = await api.RecordExchangeAsync(api.Person, ExchangeScenarios.RequestedAt);
+        var correction = ExchangeScenarios.CorrectionRequest("再送が重なった追記");
+        var before = await api.EventCountAsync();
+        var clients = Enumerable.Range(0, 8).Select(_ => Inquirer).ToList();
+
+        var responses = await Task.WhenAll(clients.Select(c => c.PostCorrectionAsync(exchangeId, correction)));
+
+        var bodies = await Task.WhenAll(responses.Select(r => r.Content.ReadAsStringAsync()));
+        responses.Select(r => r.StatusCode).Should().ContainSingle(s => s == HttpStatusCode.Created, string.Join("\n", bodies))
+            .And.OnlyContain(s => s == HttpStatusCode.Created || s == HttpStatusCode.OK, "a retry of the same correction is not a conflict");
+        bodies.Should().AllBe(bodies[0]);
+        (await api.EventCountAsync()).Should().Be(before + 1);
+    }
 }

@@ -229,4 +229,21 @@ public sealed class ProvidingTests(ApiWithLinkedSubject api) : IClassFixture<Api
         await api.RefusesAsync(HttpStatusCode.Unauthorized,
             () => api.Anonymous().PostProvisionAsync(exchangeId, ExchangeScenarios.ProvisionRequest(api.Person)));
     }
+
+    [Fact]
+    public async Task Eight_identical_provisions_at_once_are_recorded_once_and_all_answered_alike()
+    {
+        var exchangeId = await InquiryAsync();
+        var request = ExchangeScenarios.ProvisionRequest(api.Person);
+        var before = await api.EventCountAsync();
+        var clients = Enumerable.Range(0, 8).Select(_ => Provider).ToList();
+
+        var responses = await Task.WhenAll(clients.Select(c => c.PostProvisionAsync(exchangeId, request)));
+
+        var bodies = await Task.WhenAll(responses.Select(r => r.Content.ReadAsStringAsync()));
+        responses.Select(r => r.StatusCode).Should().ContainSingle(s => s == HttpStatusCode.Created, string.Join("\n", bodies))
+            .And.OnlyContain(s => s == HttpStatusCode.Created || s == HttpStatusCode.OK, "a retry of the same provision is not a conflict");
+        bodies.Should().AllBe(bodies[0]);
+        (await api.EventCountAsync()).Should().Be(before + 1);
+    }
 }

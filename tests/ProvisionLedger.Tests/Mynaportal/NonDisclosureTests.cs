@@ -145,4 +145,22 @@ public sealed class NonDisclosureTests(ApiWithLinkedSubject api) : IClassFixture
 
         problem.ShouldName("reason");
     }
+
+    [Fact]
+    public async Task The_same_mark_sent_eight_times_at_once_is_recorded_once_and_no_retry_is_told_of_a_conflict()
+    {
+        var person = await api.LinkPersonAsync();
+        var exchangeId = await api.RecordExchangeAsync(person, ExchangeScenarios.RequestedAt);
+        var before = await api.EventCountAsync();
+        var mark = new JsonObject { ["reason"] = "dv", ["by"] = "staff-5" };
+        var clients = Enumerable.Range(0, 8).Select(_ => api.Institution(person.InquirerCode)).ToList();
+
+        var responses = await Task.WhenAll(clients.Select(c => c.PostJsonAsync(ExchangeScenarios.NonDisclosureRoute(exchangeId), mark)));
+
+        var bodies = await Task.WhenAll(responses.Select(r => r.Content.ReadAsStringAsync()));
+        responses.Select(r => r.StatusCode).Should().ContainSingle(s => s == HttpStatusCode.Created, string.Join("\n", bodies))
+            .And.OnlyContain(s => s == HttpStatusCode.Created || s == HttpStatusCode.OK);
+        (await api.EventCountAsync()).Should().Be(before + 1);
+        (await api.PortalRecordsAsync(person.MyNumber)).Should().BeEmpty();
+    }
 }

@@ -19,6 +19,9 @@ public sealed class ApiWithHiddenRecords : LedgerApi
 
     public List<string> Hidden { get; } = [];
 
+    /// <summary>The transaction numbers of all the person's records: the view shows none of them.</summary>
+    public List<string> Exchanges { get; } = [];
+
     public int VisibleCount => Layout.Count(m => m is null);
 
     protected override async Task GivenAsync()
@@ -32,6 +35,7 @@ public sealed class ApiWithHiddenRecords : LedgerApi
             var exchangeId = await this.RecordExchangeAsync(Person, requestedAt,
                 inquiry: mark == "inquiry" ? ExchangeScenarios.NonDisclosed : null,
                 provision: mark == "provision" ? ExchangeScenarios.NonDisclosed : null);
+            Exchanges.Add(exchangeId);
             if (mark == "nws")
             {
                 await this.As(Roles.Nws).MarkNonDisclosedAsync(exchangeId);
@@ -99,5 +103,32 @@ public sealed class PortalPagingPrivacyTests(ApiWithHiddenRecords api) : IClassF
         var shown = (await api.RecordsViewedAsync()).SelectMany(v => v.RecordIds).ToList();
 
         shown.Should().NotBeEmpty().And.NotIntersectWith(api.Hidden);
+    }
+
+    [Fact]
+    public async Task A_cursor_carries_no_transaction_number_the_view_keeps_from_the_person()
+    {
+        var cursors = (await api.WalkPortalAsync(api.Person.MyNumber, 1)).Select(p => p.NextCursor).OfType<string>().ToList();
+
+        cursors.Should().NotBeEmpty();
+        foreach (var cursor in cursors)
+        {
+            var readable = cursor + " " + string.Join(" ", cursor.Split('.').Select(DecodeBase64Url));
+            api.Exchanges.Should().NotContain(id => readable.Contains(id, StringComparison.Ordinal),
+                "record ids are keyed so that the person never learns the NWS transaction numbers; a cursor must not undo that");
+        }
+    }
+
+    private static string DecodeBase64Url(string text)
+    {
+        var s = text.Replace('-', '+').Replace('_', '/');
+        try
+        {
+            return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(s.PadRight(s.Length + ((4 - (s.Length % 4)) % 4), '=')));
+        }
+        catch (FormatException)
+        {
+            return "";
+        }
     }
 }
