@@ -72,7 +72,7 @@ public static class UsageStatisticsEndpoint
         {
             if (inquirer is not null && inquirer != actor.InstitutionCode)
             {
-                return Problems.NotFound("The institution's statistics");
+                return Problems.NotFound("The institution");
             }
 
             inquirer = actor.InstitutionCode;

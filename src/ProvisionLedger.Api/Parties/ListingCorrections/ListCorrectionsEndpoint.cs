@@ -26,7 +26,7 @@ public static class ListCorrectionsEndpoint
         var actor = Actor.From(user);
         if ((actor.Is(Roles.Institution) && !actor.IsInstitution(institutionCode)) || codes.Institution(institutionCode) is null)
         {
-            return Problems.NotFound("The institution's records");
+            return Problems.NotFound("The institution");
         }
 
         var errors = new FieldErrors();

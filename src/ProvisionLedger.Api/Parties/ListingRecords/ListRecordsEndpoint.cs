@@ -62,7 +62,7 @@ public static class ListRecordsEndpoint
         var actor = Actor.From(user);
         if ((actor.Is(Roles.Institution) && !actor.IsInstitution(institutionCode)) || codes.Institution(institutionCode) is null)
         {
-            return Problems.NotFound("The institution's records");
+            return Problems.NotFound("The institution");
         }
 
         var role = request.Query["role"].ToString();

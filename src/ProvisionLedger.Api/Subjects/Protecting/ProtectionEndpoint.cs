@@ -65,16 +65,15 @@ public static class ProtectionEndpoint
     public static async Task<IResult> End(
         string protectionId, HttpRequest request, ClaimsPrincipal user, LedgerSessions sessions, LedgerOptions options, TimeProvider clock)
     {
-        var command = request.ContentLength is 0 or null && !request.HasJsonContentType()
-            ? new EndProtection(null, null, null)
-            : (await JsonBody.ReadAsync<EndProtection>(request)) switch
-            {
-                (null, var problem) => null,
-                (var value, _) => value,
-            };
-        if (command is null)
+        // The body is optional here: ending a protection needs nothing but its id.
+        EndProtection? command = new(null, null, null);
+        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
         {
-            return Problems.Validation("body", "is not valid JSON.");
+            (command, var bad) = await JsonBody.ReadAsync<EndProtection>(request);
+            if (command is null)
+            {
+                return bad!;
+            }
         }
 
         var now = clock.GetUtcNow();
