@@ -35,6 +35,14 @@ public static class RouteRoles
         new("GET", "/api/v1/parties/{institutionCode}/records", [Roles.Institution, Roles.Auditor]),
         new("GET", "/api/v1/parties/{institutionCode}/corrections", [Roles.Institution, Roles.Auditor, Roles.IncidentResponder]),
         new("POST", "/api/v1/mynaportal/records/search", [Roles.Mynaportal]),
+        new("GET", "/api/v1/statistics/usage", [Roles.Auditor, Roles.Nws, Roles.Institution]),
+        new("GET", "/api/v1/audit/checkpoints/latest", [Roles.Auditor]),
+        new("GET", "/api/v1/audit/checkpoints/{id}", [Roles.Auditor]),
+        new("POST", "/api/v1/audit/checkpoints", [Roles.Auditor]),
+        new("GET", "/api/v1/audit/public-key", [Roles.Auditor]),
+        new("GET", "/api/v1/audit/proofs/{seq}", [Roles.Auditor]),
+        new("GET", "/api/v1/audit/access", [Roles.Auditor]),
+        new("POST", "/api/v1/audit/access/search", [Roles.Auditor]),
     ];
 
     /// <summary>The route with its parameters filled in: ids that exist nowhere, and the calling institution's own code.</summary>
@@ -43,6 +51,8 @@ public static class RouteRoles
         .Replace("{exchangeId}", "NWS-no-such-exchange", StringComparison.Ordinal)
         .Replace("{protectionId}", "no-such-protection", StringComparison.Ordinal)
         .Replace("{institutionCode}", Institutions.Chiyoda, StringComparison.Ordinal)
+        .Replace("{id}", "1", StringComparison.Ordinal)
+        .Replace("{seq}", "1", StringComparison.Ordinal)
         + (template.EndsWith("/records", StringComparison.Ordinal) && template.Contains("{institutionCode}", StringComparison.Ordinal) ? "?role=inquirer" : "");
 
     public static HttpClient ClientFor(LedgerApi api, string? role) => role switch
