@@ -126,7 +126,7 @@ public static class Program
         await using var connection = await db.DataSource.OpenConnectionAsync();
         var head = await db.Tables.HeadAsync(connection);
         var frontier = new MerkleFrontier();
-        foreach (var leaf in await db.Tables.LeavesAsync(connection, head.Position))
+        foreach (var leaf in await db.Tables.LeavesAsync(connection, 0, head.Position))
         {
             frontier.Add(leaf);
         }
@@ -135,7 +135,7 @@ public static class Program
         Console.WriteLine($"- checkpoint (read {head.Position:N0} digests, Merkle root, sign): {clock.Elapsed.TotalSeconds:0.00} s");
 
         clock.Restart();
-        var levels = new MerkleLevels(await db.Tables.LeavesAsync(connection, checkpoint.Sequence));
+        var levels = new MerkleLevels(await db.Tables.LeavesAsync(connection, 0, checkpoint.Sequence));
         var path = levels.AuditPath(checkpoint.Sequence / 2);
         Console.WriteLine($"- inclusion proof for one event (read digests, build tree, cut path of {path.Count} hashes): {clock.Elapsed.TotalSeconds:0.00} s");
 

@@ -180,7 +180,30 @@ public sealed class MerkleFrontier
 {
     private readonly List<(long Size, byte[] Hash)> _subtrees = [];
 
+    public MerkleFrontier()
+    {
+    }
+
+    /// <summary>
+    /// Resumes from a saved frontier: the subtree hashes of a tree of <paramref name="count"/> leaves, largest first
+    /// (their sizes are the powers of two of <paramref name="count"/>'s binary form).
+    /// </summary>
+    public MerkleFrontier(long count, IReadOnlyList<byte[]> subtrees)
+    {
+        var sizes = Enumerable.Range(0, 63).Reverse().Select(bit => 1L << bit).Where(size => (count & size) != 0).ToList();
+        if (sizes.Count != subtrees.Count)
+        {
+            throw new ArgumentException($"A tree of {count} leaves has {sizes.Count} perfect subtrees, not {subtrees.Count}.", nameof(subtrees));
+        }
+
+        _subtrees.AddRange(sizes.Zip(subtrees));
+        Count = count;
+    }
+
     public long Count { get; private set; }
+
+    /// <summary>The perfect subtrees' hashes, largest first: enough to resume the tree later.</summary>
+    public IReadOnlyList<byte[]> Subtrees => _subtrees.Select(s => s.Hash).ToList();
 
     public void Add(byte[] leaf)
     {

@@ -46,6 +46,9 @@ public static class AuditSchema
             key_id text not null,
             public_key_pem text not null,
             signature bytea not null);
+        -- Not signed: lets the next checkpoint extend the Merkle tree from here. A wrong one only yields a checkpoint
+        -- that verification rejects.
+        alter table {{schema}}.audit_checkpoints add column if not exists merkle_frontier bytea[];
 
         create or replace function {{schema}}.audit_field(value text) returns text
             language sql immutable parallel safe

@@ -14,7 +14,7 @@ public static class BundleExporter
         await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         var checkpoint = await tables.CheckpointAsync(connection, null, ct)
                          ?? throw new InvalidOperationException("There is no checkpoint yet: make one first (POST /api/v1/audit/checkpoints).");
-        var tree = new MerkleLevels(await tables.LeavesAsync(connection, checkpoint.Sequence, ct));
+        var tree = new MerkleLevels(await tables.LeavesAsync(connection, 0, checkpoint.Sequence, ct));
 
         var where = new List<string>();
         await using var command = new NpgsqlCommand { Connection = connection, Transaction = tx };

@@ -79,11 +79,13 @@ public sealed partial class AuditDatabase
         return await r.ReadAsync(ct) ? ReadCheckpoint(r) : null;
     }
 
-    public async Task<Checkpoint> InsertCheckpointAsync(NpgsqlConnection connection, Checkpoint checkpoint, CancellationToken ct = default)
+    /// <param name="frontier">The Merkle frontier at the checkpoint, kept so the next checkpoint reads only newer digests.</param>
+    public async Task<Checkpoint> InsertCheckpointAsync(NpgsqlConnection connection, Checkpoint checkpoint, MerkleFrontier? frontier = null, CancellationToken ct = default)
     {
         await using var command = new NpgsqlCommand(
-            $"insert into {Schema}.audit_checkpoints (sequence, last_seq_id, chain_head, merkle_root, signed_at, key_id, public_key_pem, signature) " +
-            "values (@sequence, @last, @head, @root, @at, @key, @pem, @signature) returning id", connection);
+            $"insert into {Schema}.audit_checkpoints (sequence, last_seq_id, chain_head, merkle_root, signed_at, key_id, public_key_pem, signature, merkle_frontier) " +
+            "values (@sequence, @last, @head, @root, @at, @key, @pem, @signature, @frontier) returning id", connection);
+        command.Parameters.AddWithValue("frontier", frontier is null ? DBNull.Value : frontier.Subtrees.ToArray());
         command.Parameters.AddWithValue("sequence", checkpoint.Sequence);
         command.Parameters.AddWithValue("last", (object?)checkpoint.LastSeqId ?? DBNull.Value);
         command.Parameters.AddWithValue("head", checkpoint.ChainHead);
@@ -108,16 +110,26 @@ public sealed partial class AuditDatabase
         return await r.ReadAsync(ct) ? (r.GetInt64(0), r.GetFieldValue<byte[]>(1), r.GetInt64(2)) : (0, HashChain.Genesis, null);
     }
 
-    /// <summary>The Merkle leaves of chain positions 1..<paramref name="upTo"/>, from the stored digests.</summary>
-    public async Task<List<byte[]>> LeavesAsync(NpgsqlConnection connection, long upTo, CancellationToken ct = default)
+    /// <summary>The Merkle frontier saved with a checkpoint, if any.</summary>
+    public async Task<MerkleFrontier?> FrontierAsync(NpgsqlConnection connection, Checkpoint checkpoint, CancellationToken ct = default)
     {
-        await using var command = new NpgsqlCommand($"select position, event_digest from {Schema}.audit_chain where position <= @n order by position", connection);
+        await using var command = new NpgsqlCommand($"select merkle_frontier from {Schema}.audit_checkpoints where id = @id", connection);
+        command.Parameters.AddWithValue("id", checkpoint.Id);
+        return await command.ExecuteScalarAsync(ct) is byte[][] subtrees ? new MerkleFrontier(checkpoint.Sequence, subtrees) : null;
+    }
+
+    /// <summary>The Merkle leaves of chain positions <paramref name="after"/>+1..<paramref name="upTo"/>, from the stored digests.</summary>
+    public async Task<List<byte[]>> LeavesAsync(NpgsqlConnection connection, long after, long upTo, CancellationToken ct = default)
+    {
+        await using var command = new NpgsqlCommand(
+            $"select position, event_digest from {Schema}.audit_chain where position > @after and position <= @n order by position", connection);
+        command.Parameters.AddWithValue("after", after);
         command.Parameters.AddWithValue("n", upTo);
         await using var r = await command.ExecuteReaderAsync(ct);
         var leaves = new List<byte[]>();
         while (await r.ReadAsync(ct))
         {
-            if (r.GetInt64(0) != leaves.Count + 1)
+            if (r.GetInt64(0) != after + leaves.Count + 1)
             {
                 throw new InvalidOperationException($"The chain has a gap before position {r.GetInt64(0)}; run `verify`.");
             }

@@ -39,6 +39,22 @@ public sealed class AuditEndpointTests(AuditedLedgerApi api) : IClassFixture<Aud
     }
 
     [Fact]
+    public async Task Successive_checkpoints_extend_the_merkle_tree_and_all_verify_with_the_published_key()
+    {
+        var auditor = api.As(Roles.Auditor);
+        (await auditor.PostAsync(Checkpoints, null)).StatusCode.Should().Be(HttpStatusCode.Created);
+        await api.LinkAsync(Institutions.Chiyoda, LinkageScenarios.NewLocalRecordId(), MyNumbers.Next());
+        await api.LinkAsync(Institutions.Shinjuku, LinkageScenarios.NewLocalRecordId(), MyNumbers.Next());
+        (await auditor.PostAsync(Checkpoints, null)).StatusCode.Should().Be(HttpStatusCode.Created);
+
+        await using var dataSource = NpgsqlDataSource.Create(api.ConnectionString);
+        var report = await new AuditDatabase().VerifyAsync(dataSource, await auditor.GetStringAsync("/api/v1/audit/public-key"));
+
+        report.Intact.Should().BeTrue(report.Summary());
+        report.CheckpointsChecked.Should().BeGreaterThanOrEqualTo(2);
+    }
+
+    [Fact]
     public async Task The_public_key_route_serves_the_pem_that_verifies_checkpoint_signatures()
     {
         var auditor = api.As(Roles.Auditor);

@@ -122,7 +122,7 @@ public sealed class ChainedLedger : IAsyncDisposable
     {
         await using var connection = await DataSource.OpenConnectionAsync();
         var head = await Tables.HeadAsync(connection);
-        var tree = new MerkleLevels(await Tables.LeavesAsync(connection, head.Position));
+        var tree = new MerkleLevels(await Tables.LeavesAsync(connection, 0, head.Position));
         return await Tables.InsertCheckpointAsync(connection, signer.Sign(head.Position, head.LastSeqId, head.Link, tree.Root, DateTimeOffset.UtcNow));
     }
 

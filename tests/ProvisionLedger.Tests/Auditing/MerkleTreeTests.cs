@@ -34,6 +34,22 @@ public sealed class MerkleTreeTests
     }
 
     [Fact]
+    public void A_frontier_resumed_from_its_saved_subtrees_reaches_the_same_root()
+    {
+        var leaves = Leaves(100);
+        for (var saved = 0; saved <= 100; saved += 7)
+        {
+            var first = new MerkleFrontier();
+            leaves.Take(saved).ToList().ForEach(first.Add);
+
+            var resumed = new MerkleFrontier(saved, first.Subtrees);
+            leaves.Skip(saved).ToList().ForEach(resumed.Add);
+
+            resumed.Root().Should().Equal(MerkleTree.Root(leaves), $"resumed at {saved}");
+        }
+    }
+
+    [Fact]
     public void The_empty_tree_has_the_rfc6962_empty_root() =>
         new MerkleFrontier().Root().Should().Equal(SHA256.HashData(Array.Empty<byte>()));
 }

@@ -53,6 +53,8 @@ public static class RouteRoles
         .Replace("{id}", "1", StringComparison.Ordinal)
         .Replace("{seq}", "1", StringComparison.Ordinal)
         .Replace("{institutionCode}", Institutions.Chiyoda, StringComparison.Ordinal)
+        .Replace("{id}", "1", StringComparison.Ordinal)
+        .Replace("{seq}", "1", StringComparison.Ordinal)
         + (template.EndsWith("/records", StringComparison.Ordinal) && template.Contains("{institutionCode}", StringComparison.Ordinal) ? "?role=inquirer" : "");
 
     public static HttpClient ClientFor(LedgerApi api, string? role) => role switch

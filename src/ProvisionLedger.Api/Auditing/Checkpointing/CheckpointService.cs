@@ -12,10 +12,14 @@ public sealed class CheckpointService(AuditOptions options, AuditConnections con
         using var signer = options.Signer();
         await using var connection = await connections.DataSource.OpenConnectionAsync(ct);
 
-        // Every position up to the committed head is committed too, so the leaves read next are exactly 1..head.
+        // Every position up to the committed head is committed too, so the leaves read next are exactly those up to it.
+        // The Merkle tree resumes from the previous checkpoint's frontier: only newer digests are read.
         var head = await connections.Tables.HeadAsync(connection, ct);
-        var frontier = new MerkleFrontier();
-        foreach (var leaf in await connections.Tables.LeavesAsync(connection, head.Position, ct))
+        var previous = await connections.Tables.CheckpointAsync(connection, null, ct);
+        var frontier = previous is not null && previous.Sequence <= head.Position
+            ? await connections.Tables.FrontierAsync(connection, previous, ct) ?? new MerkleFrontier()
+            : new MerkleFrontier();
+        foreach (var leaf in await connections.Tables.LeavesAsync(connection, frontier.Count, head.Position, ct))
         {
             frontier.Add(leaf);
         }
@@ -26,7 +30,7 @@ public sealed class CheckpointService(AuditOptions options, AuditConnections con
         }
 
         var checkpoint = signer.Sign(head.Position, head.LastSeqId, head.Link, frontier.Root(), clock.GetUtcNow());
-        return await connections.Tables.InsertCheckpointAsync(connection, checkpoint, ct);
+        return await connections.Tables.InsertCheckpointAsync(connection, checkpoint, frontier, ct);
     }
 
     public async Task<Checkpoint?> FindAsync(long? id, CancellationToken ct = default)

@@ -60,7 +60,7 @@ public static class ProofEndpoint
             return Problems.Conflict("The event is newer than the checkpoint.", "Make a checkpoint (POST /api/v1/audit/checkpoints) and ask again.");
         }
 
-        var tree = new MerkleLevels(await tables.LeavesAsync(connection, signed.Sequence, ct));
+        var tree = new MerkleLevels(await tables.LeavesAsync(connection, 0, signed.Sequence, ct));
         var canonical = CanonicalEvent.Text(entry.Position, row);
         return Results.Ok(new InclusionProofView(
             entry.SeqId, entry.Position, entry.StreamId, canonical, Convert.ToHexStringLower(entry.EventDigest),
