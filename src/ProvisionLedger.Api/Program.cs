@@ -1,4 +1,5 @@
 using Marten;
+using ProvisionLedger.Api.Auditing;
 using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Api.ReferenceData;
 using ProvisionLedger.Api.Subjects;
@@ -35,6 +36,8 @@ builder.Services.AddMarten(sp =>
     // Marten's HotCold daemon mode does not load with the forwarding DistributedLock package (see README);
     // Wolverine elects the leader that runs asynchronous projections instead.
     .IntegrateWithWolverine(x => x.UseWolverineManagedEventSubscriptionDistribution = true);
+
+builder.AddLedgerAuditing();
 
 builder.Host.UseWolverine(opts =>
 {

@@ -3,6 +3,7 @@ using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
 using Weasel.Core;
+using ProvisionLedger.Api.Auditing;
 using ProvisionLedger.Api.Exchanges;
 using ProvisionLedger.Api.Linkages;
 using ProvisionLedger.Api.Mynaportal;
@@ -66,6 +67,7 @@ public static class LedgerStore
         opts.Schema.For<UsageCount>().Identity(x => x.Id).Duplicate(x => x.InquirerCode).Duplicate(x => x.ProcedureCode);
         opts.Projections.Add(new UsageStatisticsProjection(), ProjectionLifecycle.Async);
 
+        AuditingConfiguration.ConfigureStore(opts);
         Linkages.AssessingRisk.Configuration.Configure(opts);
         Incidents.Configuration.Configure(opts);
 

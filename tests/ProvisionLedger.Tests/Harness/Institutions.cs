@@ -12,8 +12,17 @@ public static class Institutions
     /// <summary>北海道札幌市.</summary>
     public const string Sapporo = "011002";
 
+    /// <summary>東京都渋谷区.</summary>
+    public const string Shibuya = "131130";
+
+    /// <summary>神奈川県横浜市.</summary>
+    public const string Yokohama = "141003";
+
     /// <summary>日本年金機構: a national institution, not a municipal code.</summary>
     public const string PensionService = "N-JPS";
+
+    /// <summary>全国健康保険協会: a national health insurer.</summary>
+    public const string HealthInsurer = "N-KYOKAI";
 
     /// <summary>東京都中央区: a real code with a valid check digit that the reference codes do not list.</summary>
     public const string Chuo = "131024";

@@ -50,6 +50,9 @@ public class LedgerApi : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Builds the state a derived fixture's tests start from, through the API.</summary>
     protected virtual Task GivenAsync() => Task.CompletedTask;
 
+    /// <summary>Handlers every client of this fixture sends through, e.g. to keep every answer for a later look.</summary>
+    protected virtual DelegatingHandler[] ClientHandlers() => [];
+
     public string Token(string role, string? institutionCode = null) => Auth.MintToken(SigningKey, role, institutionCode, "test");
 
     /// <summary>A client holding a valid token for the role (and, for an institution, its code).</summary>
@@ -57,11 +60,11 @@ public class LedgerApi : WebApplicationFactory<Program>, IAsyncLifetime
 
     public HttpClient Institution(string institutionCode) => As(Roles.Institution, institutionCode);
 
-    public HttpClient Anonymous() => CreateClient();
+    public HttpClient Anonymous() => CreateDefaultClient(ClientHandlers());
 
     public HttpClient WithToken(string token)
     {
-        var client = CreateClient();
+        var client = CreateDefaultClient(ClientHandlers());
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }

@@ -45,6 +45,14 @@ public static class AppendCorrectionEndpoint
         }
 
         var actor = Actor.From(user);
+        var fingerprint = Fingerprint.Of(command, options.SubjectHmacKey);
+        return await Concurrency.DecideAgainOnConflictAsync(
+            () => DecideAsync(exchangeId, command, fingerprint, actor, sessions),
+            "The exchange changed while this correction was recorded; send it again.");
+    }
+
+    private static async Task<IResult> DecideAsync(string exchangeId, AppendCorrection command, string fingerprint, Actor actor, LedgerSessions sessions)
+    {
         await using var session = sessions.OpenFor(actor);
         var (exchange, version) = await ExchangeStreams.LoadAsync(session, exchangeId);
         if (exchange?.SideOf(actor) is null)
@@ -57,7 +65,6 @@ public static class AppendCorrectionEndpoint
             return Problems.Validation("occurredAt", "must not be before the inquiry's requestedAt.");
         }
 
-        var fingerprint = Fingerprint.Of(command, options.SubjectHmacKey);
         if (exchange.CorrectionsByFingerprint.TryGetValue(fingerprint, out var existing))
         {
             return Results.Ok(new CorrectionAccepted(exchangeId, existing));
@@ -66,15 +73,7 @@ public static class AppendCorrectionEndpoint
         var correction = new CorrectionAppended(
             exchangeId, CorrectionId(exchangeId, fingerprint), command.Kind!, command.Note!, command.By!, null, fingerprint, command.OccurredAt!.Value);
         session.Events.Append(ExchangeKeys.Stream(exchangeId), version + 1, correction);
-        try
-        {
-            await session.SaveChangesAsync();
-        }
-        catch (Exception e) when (Concurrency.IsConflict(e))
-        {
-            return Problems.Conflict("The exchange changed while this correction was recorded; send it again.");
-        }
-
+        await session.SaveChangesAsync();
         return Results.Created($"/api/v1/exchanges/{Uri.EscapeDataString(exchangeId)}/history", new CorrectionAccepted(exchangeId, correction.CorrectionId));
     }
 }

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using ProvisionLedger.Api.Auditing.ReadAccess;
 using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Api.Parties;
 using ProvisionLedger.Api.Parties.ListingRecords;
@@ -32,7 +33,7 @@ public static class GetExchangeHistoryEndpoint
 {
     [WolverineGet("/api/v1/exchanges/{exchangeId}/history")]
     [Authorize(Roles = $"{Roles.Nws},{Roles.Institution},{Roles.Auditor},{Roles.IncidentResponder}")]
-    public static async Task<IResult> Get(string exchangeId, ClaimsPrincipal user, IQuerySession session)
+    public static async Task<IResult> Get(string exchangeId, ClaimsPrincipal user, IQuerySession session, ReadAccessLog reads)
     {
         var actor = Actor.From(user);
         var events = await session.Events.FetchStreamAsync(ExchangeKeys.Stream(exchangeId));
@@ -54,6 +55,7 @@ public static class GetExchangeHistoryEndpoint
         }
 
         var entries = events.Select(Entry).ToList();
+        await reads.RecordAsync(user, "exchange-history", 1, subjectRef: state.SubjectRef, institutionCode: actor.InstitutionCode);
         return Results.Ok(new ExchangeHistory(
             exchangeId, ListRecordsEndpoint.ToItem(copy), entries[0], entries,
             entries.Where(e => e.Kind == "correction-appended").ToList()));

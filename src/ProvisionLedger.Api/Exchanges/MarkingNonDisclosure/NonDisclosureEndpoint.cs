@@ -14,6 +14,8 @@ public sealed record NonDisclosureState(string ExchangeId, string Side, bool Mar
 
 public static class NonDisclosureEndpoint
 {
+    private const string LostRace = "The exchange changed while this mark was recorded; send it again.";
+
     [WolverinePost("/api/v1/exchanges/{exchangeId}/non-disclosure")]
     [Authorize(Roles = $"{Roles.Nws},{Roles.Institution}")]
     public static async Task<IResult> Set(
@@ -37,26 +39,30 @@ public static class NonDisclosureEndpoint
         }
 
         var actor = Actor.From(user);
-        await using var session = sessions.OpenFor(actor);
-        var (exchange, version) = await ExchangeStreams.LoadAsync(session, exchangeId);
-        var side = exchange?.SideOf(actor);
-        if (exchange is null || side is null)
+        return await Concurrency.DecideAgainOnConflictAsync(async () =>
         {
-            return Problems.NotFound("The exchange");
-        }
+            await using var session = sessions.OpenFor(actor);
+            var (exchange, version) = await ExchangeStreams.LoadAsync(session, exchangeId);
+            var side = exchange?.SideOf(actor);
+            if (exchange is null || side is null)
+            {
+                return Problems.NotFound("The exchange");
+            }
 
-        side = actor.Is(Roles.Nws) ? command.Side ?? Sides.Nws : side;
-        var fingerprint = Fingerprint.Of(command, options.SubjectHmacKey);
-        var answer = new NonDisclosureState(exchangeId, side, true);
-        if (exchange.ActiveMarks.ContainsKey(side))
-        {
-            // A mark already in force on this side: the record stays non-disclosed, nothing new to record.
-            return Results.Ok(answer);
-        }
+            side = actor.Is(Roles.Nws) ? command.Side ?? Sides.Nws : side;
+            var fingerprint = Fingerprint.Of(command, options.SubjectHmacKey);
+            var answer = new NonDisclosureState(exchangeId, side, true);
+            if (exchange.ActiveMarks.ContainsKey(side))
+            {
+                // A mark already in force on this side: the record stays non-disclosed, nothing new to record.
+                return Results.Ok(answer);
+            }
 
-        session.Events.Append(ExchangeKeys.Stream(exchangeId), version + 1,
-            new NonDisclosureSet(exchangeId, side, command.Reason!, command.By!, fingerprint, command.OccurredAt ?? now));
-        return await SaveAsync(session, Results.Created($"/api/v1/exchanges/{Uri.EscapeDataString(exchangeId)}/history", answer));
+            session.Events.Append(ExchangeKeys.Stream(exchangeId), version + 1,
+                new NonDisclosureSet(exchangeId, side, command.Reason!, command.By!, fingerprint, command.OccurredAt ?? now));
+            await session.SaveChangesAsync();
+            return Results.Created($"/api/v1/exchanges/{Uri.EscapeDataString(exchangeId)}/history", answer);
+        }, LostRace);
     }
 
     [WolverinePost("/api/v1/exchanges/{exchangeId}/non-disclosure/lift")]
@@ -82,39 +88,30 @@ public static class NonDisclosureEndpoint
         }
 
         var actor = Actor.From(user);
-        await using var session = sessions.OpenFor(actor);
-        var (exchange, version) = await ExchangeStreams.LoadAsync(session, exchangeId);
-        var side = exchange?.SideOf(actor);
-        if (exchange is null || side is null)
+        return await Concurrency.DecideAgainOnConflictAsync(async () =>
         {
-            return Problems.NotFound("The exchange");
-        }
+            await using var session = sessions.OpenFor(actor);
+            var (exchange, version) = await ExchangeStreams.LoadAsync(session, exchangeId);
+            var side = exchange?.SideOf(actor);
+            if (exchange is null || side is null)
+            {
+                return Problems.NotFound("The exchange");
+            }
 
-        side = actor.Is(Roles.Nws) ? command.Side ?? Sides.Nws : side;
-        var fingerprint = Fingerprint.Of(command, options.SubjectHmacKey);
-        var answer = new NonDisclosureState(exchangeId, side, false);
-        if (!exchange.ActiveMarks.ContainsKey(side))
-        {
-            return exchange.LastLifts.TryGetValue(side, out var last) && last == fingerprint
-                ? Results.Ok(answer)
-                : Problems.Conflict($"The {side} side has no non-disclosure mark in force to lift.");
-        }
+            side = actor.Is(Roles.Nws) ? command.Side ?? Sides.Nws : side;
+            var fingerprint = Fingerprint.Of(command, options.SubjectHmacKey);
+            var answer = new NonDisclosureState(exchangeId, side, false);
+            if (!exchange.ActiveMarks.ContainsKey(side))
+            {
+                return exchange.LastLifts.TryGetValue(side, out var last) && last == fingerprint
+                    ? Results.Ok(answer)
+                    : Problems.Conflict($"The {side} side has no non-disclosure mark in force to lift.");
+            }
 
-        session.Events.Append(ExchangeKeys.Stream(exchangeId), version + 1,
-            new NonDisclosureLifted(exchangeId, side, command.By!, command.Note, fingerprint, command.OccurredAt ?? now));
-        return await SaveAsync(session, Results.Created($"/api/v1/exchanges/{Uri.EscapeDataString(exchangeId)}/history", answer));
-    }
-
-    private static async Task<IResult> SaveAsync(Marten.IDocumentSession session, IResult success)
-    {
-        try
-        {
+            session.Events.Append(ExchangeKeys.Stream(exchangeId), version + 1,
+                new NonDisclosureLifted(exchangeId, side, command.By!, command.Note, fingerprint, command.OccurredAt ?? now));
             await session.SaveChangesAsync();
-            return success;
-        }
-        catch (Exception e) when (Concurrency.IsConflict(e))
-        {
-            return Problems.Conflict("The exchange changed while this mark was recorded; send it again.");
-        }
+            return Results.Created($"/api/v1/exchanges/{Uri.EscapeDataString(exchangeId)}/history", answer);
+        }, LostRace);
     }
 }

@@ -76,6 +76,14 @@ public static partial class ProvideEndpoint
 
         var actor = Actor.From(user);
         var fingerprint = Fingerprint.Of(command, options.SubjectHmacKey);
+        return await Concurrency.DecideAgainOnConflictAsync(
+            () => DecideAsync(exchangeId, command, fingerprint, actor, sessions),
+            "The exchange changed while this provision was recorded; send it again.");
+    }
+
+    private static async Task<IResult> DecideAsync(
+        string exchangeId, ProvideInformation command, string fingerprint, Actor actor, LedgerSessions sessions)
+    {
         await using var session = sessions.OpenFor(actor);
         var (exchange, version) = await ExchangeStreams.LoadAsync(session, exchangeId);
         var side = exchange?.SideOf(actor);
@@ -109,15 +117,7 @@ public static partial class ProvideEndpoint
         }
 
         session.Events.Append(ExchangeKeys.Stream(exchangeId), version + 1, ToEvent(exchangeId, command, link, fingerprint));
-        try
-        {
-            await session.SaveChangesAsync();
-        }
-        catch (Exception e) when (Concurrency.IsConflict(e))
-        {
-            return Problems.Conflict("The exchange changed while this provision was recorded; send it again.");
-        }
-
+        await session.SaveChangesAsync();
         return Results.Created($"/api/v1/exchanges/{Uri.EscapeDataString(exchangeId)}/history", answer);
     }
 }

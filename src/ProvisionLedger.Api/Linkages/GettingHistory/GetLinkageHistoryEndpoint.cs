@@ -3,6 +3,7 @@ using System.Security.Claims;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using ProvisionLedger.Api.Auditing.ReadAccess;
 using ProvisionLedger.Api.Infrastructure;
 using Wolverine.Http;
 
@@ -36,7 +37,7 @@ public static class GetLinkageHistoryEndpoint
 {
     [WolverineGet("/api/v1/linkages/{linkageId}/history")]
     [Authorize(Roles = $"{Roles.Institution},{Roles.Auditor},{Roles.IncidentResponder}")]
-    public static async Task<IResult> Get(string linkageId, HttpRequest request, ClaimsPrincipal user, IQuerySession session, TimeProvider clock)
+    public static async Task<IResult> Get(string linkageId, HttpRequest request, ClaimsPrincipal user, IQuerySession session, TimeProvider clock, ReadAccessLog reads)
     {
         var asOf = clock.GetUtcNow();
         var text = request.Query["asOf"].ToString();
@@ -54,6 +55,7 @@ public static class GetLinkageHistoryEndpoint
 
         var events = (await session.Events.FetchStreamAsync(linkage.StreamKey)).Where(e => e.Timestamp <= asOf).ToList();
         var entries = events.Select(Entry).ToList();
+        await reads.RecordAsync(user, "linkage-history", 1, subjectRef: linkage.SubjectRef, institutionCode: linkage.InstitutionCode);
         return Results.Ok(new LinkageHistory(linkageId, linkage.InstitutionCode, linkage.LocalRecordId, asOf, entries, StateOf(entries)));
     }
 

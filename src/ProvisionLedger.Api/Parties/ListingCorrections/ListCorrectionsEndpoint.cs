@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using ProvisionLedger.Api.Auditing.ReadAccess;
 using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Api.Parties.ListingRecords;
 using ProvisionLedger.Api.ReferenceData;
@@ -21,7 +22,7 @@ public static class ListCorrectionsEndpoint
 
     [WolverineGet("/api/v1/parties/{institutionCode}/corrections")]
     [Authorize(Roles = $"{Roles.Institution},{Roles.Auditor},{Roles.IncidentResponder}")]
-    public static async Task<IResult> Get(string institutionCode, HttpRequest request, ClaimsPrincipal user, IQuerySession session, CodeRegistry codes)
+    public static async Task<IResult> Get(string institutionCode, HttpRequest request, ClaimsPrincipal user, IQuerySession session, CodeRegistry codes, ReadAccessLog reads)
     {
         var actor = Actor.From(user);
         if ((actor.Is(Roles.Institution) && !actor.IsInstitution(institutionCode)) || codes.Institution(institutionCode) is null)
@@ -48,6 +49,7 @@ public static class ListCorrectionsEndpoint
             .Where(c => (from is null || c.OccurredAt >= from) && (to is null || c.OccurredAt <= to))
             .OrderBy(c => c.OccurredAt).ThenBy(c => c.ExchangeId, StringComparer.Ordinal)
             .ToList();
+        await reads.RecordAsync(user, "institution-corrections", items.Count, institutionCode: institutionCode);
         return Results.Ok(new InstitutionCorrections(institutionCode, from, to, items));
     }
 }

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using ProvisionLedger.Api.Auditing.ReadAccess;
 using ProvisionLedger.Api.Exchanges;
 using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Api.ReferenceData;
@@ -51,13 +52,14 @@ public static class ListRecordsEndpoint
     [WolverineGet("/api/v1/parties/nws/records")]
     [Authorize(Roles = $"{Roles.Nws},{Roles.Auditor}")]
     public static Task<IResult> Nws(
-        HttpRequest request, IQuerySession session, CursorSealer cursors) =>
-        PageAsync<NwsRecord>(request, session, cursors, null, "nws");
+        HttpRequest request, ClaimsPrincipal user, IQuerySession session, CursorSealer cursors, ReadAccessLog reads) =>
+        PageAsync<NwsRecord>(request, user, session, cursors, reads, null, "nws");
 
     [WolverineGet("/api/v1/parties/{institutionCode}/records")]
     [Authorize(Roles = $"{Roles.Institution},{Roles.Auditor}")]
     public static async Task<IResult> Institution(
-        string institutionCode, HttpRequest request, ClaimsPrincipal user, IQuerySession session, CursorSealer cursors, CodeRegistry codes)
+        string institutionCode, HttpRequest request, ClaimsPrincipal user, IQuerySession session, CursorSealer cursors, CodeRegistry codes,
+        ReadAccessLog reads)
     {
         var actor = Actor.From(user);
         if ((actor.Is(Roles.Institution) && !actor.IsInstitution(institutionCode)) || codes.Institution(institutionCode) is null)
@@ -68,14 +70,15 @@ public static class ListRecordsEndpoint
         var role = request.Query["role"].ToString();
         return role switch
         {
-            "inquirer" => await PageAsync<InquirerRecord>(request, session, cursors, ("inquirer_code", institutionCode), role),
-            "provider" => await PageAsync<ProviderRecord>(request, session, cursors, ("provider_code", institutionCode), role),
+            "inquirer" => await PageAsync<InquirerRecord>(request, user, session, cursors, reads, ("inquirer_code", institutionCode), role),
+            "provider" => await PageAsync<ProviderRecord>(request, user, session, cursors, reads, ("provider_code", institutionCode), role),
             _ => Problems.Validation("role", "must be inquirer or provider."),
         };
     }
 
     private static async Task<IResult> PageAsync<T>(
-        HttpRequest request, IQuerySession session, CursorSealer cursors, (string Column, string Code)? owner, string binding) where T : PartyRecord
+        HttpRequest request, ClaimsPrincipal user, IQuerySession session, CursorSealer cursors, ReadAccessLog reads,
+        (string Column, string Code)? owner, string binding) where T : PartyRecord
     {
         var errors = new FieldErrors();
         var from = QueryTime(request, "from", errors);
@@ -134,6 +137,7 @@ public static class ListRecordsEndpoint
         var rows = await session.QueryAsync<T>(sql.ToString(), args.ToArray());
         var shown = rows.Take(pageSize).ToList();
         var next = rows.Count > pageSize ? cursors.Seal(shown[^1].SortKey, shown[^1].Id, cursorBinding) : null;
+        await reads.RecordAsync(user, $"party-copies:{binding}", shown.Count, institutionCode: owner?.Code);
         return Results.Ok(new PartyRecordPage(shown.Select(ToItem).ToList(), next));
     }
 

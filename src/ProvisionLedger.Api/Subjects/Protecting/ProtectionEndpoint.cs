@@ -47,17 +47,31 @@ public static class ProtectionEndpoint
         var subjectRef = subjects.SubjectRef(command.MyNumber!);
         var fingerprint = Fingerprint.Of(new { command, actor.Principal }, options.SubjectHmacKey);
         var protectionId = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fingerprint)).AsSpan(0, 16));
-        await using var session = sessions.OpenFor(actor);
-        var current = await session.LoadAsync<SubjectProtection>(subjectRef);
-        if (current is not null && current.FingerprintsById.ContainsKey(protectionId))
+        var stream = SubjectKeysOfStreams.Protection(subjectRef);
+        return await Concurrency.DecideAgainOnConflictAsync(async () =>
         {
-            return Results.Ok(new ProtectionAccepted(protectionId));
-        }
+            await using var session = sessions.OpenFor(actor);
+            // The version first, then the document: a registration committed in between is either seen or collides.
+            var version = (await session.Events.FetchStreamStateAsync(stream))?.Version;
+            var current = await session.LoadAsync<SubjectProtection>(subjectRef);
+            if (current is not null && current.FingerprintsById.ContainsKey(protectionId))
+            {
+                return Results.Ok(new ProtectionAccepted(protectionId));
+            }
 
-        session.Events.Append(SubjectKeysOfStreams.Protection(subjectRef),
-            new DvProtectionRegistered(protectionId, subjectRef, command.Reason!, command.RegisteredBy!, fingerprint, command.OccurredAt!.Value));
-        await session.SaveChangesAsync();
-        return Results.Created($"/api/v1/subjects/protections/{protectionId}", new ProtectionAccepted(protectionId));
+            var registered = new DvProtectionRegistered(protectionId, subjectRef, command.Reason!, command.RegisteredBy!, fingerprint, command.OccurredAt!.Value);
+            if (version is { } v)
+            {
+                session.Events.Append(stream, v + 1, registered);
+            }
+            else
+            {
+                session.Events.StartStream(stream, registered);
+            }
+
+            await session.SaveChangesAsync();
+            return Results.Created($"/api/v1/subjects/protections/{protectionId}", new ProtectionAccepted(protectionId));
+        }, "The person's protection changed while this registration was recorded; send it again.");
     }
 
     [WolverinePost("/api/v1/subjects/protections/{protectionId}/end")]
@@ -87,22 +101,28 @@ public static class ProtectionEndpoint
         }
 
         var actor = Actor.From(user);
-        await using var session = sessions.OpenFor(actor);
-        var index = await session.LoadAsync<ProtectionIndex>(protectionId);
-        if (index is null)
+        return await Concurrency.DecideAgainOnConflictAsync(async () =>
         {
-            return Problems.NotFound("The protection");
-        }
+            await using var session = sessions.OpenFor(actor);
+            var index = await session.LoadAsync<ProtectionIndex>(protectionId);
+            if (index is null)
+            {
+                return Problems.NotFound("The protection");
+            }
 
-        var answer = new ProtectionAccepted(protectionId);
-        if (index.Ended)
-        {
-            return Results.Ok(answer);
-        }
+            // The version first, then whether it has ended: an end committed in between is either seen or collides.
+            var stream = SubjectKeysOfStreams.Protection(index.SubjectRef);
+            var version = (await session.Events.FetchStreamStateAsync(stream))!.Version;
+            var answer = new ProtectionAccepted(protectionId);
+            if ((await session.LoadAsync<ProtectionIndex>(protectionId))!.Ended)
+            {
+                return Results.Ok(answer);
+            }
 
-        session.Events.Append(SubjectKeysOfStreams.Protection(index.SubjectRef),
-            new DvProtectionEnded(protectionId, index.SubjectRef, command.EndedBy ?? actor.Principal, command.Note, command.OccurredAt ?? now));
-        await session.SaveChangesAsync();
-        return Results.Created($"/api/v1/subjects/protections/{protectionId}", answer);
+            session.Events.Append(stream, version + 1,
+                new DvProtectionEnded(protectionId, index.SubjectRef, command.EndedBy ?? actor.Principal, command.Note, command.OccurredAt ?? now));
+            await session.SaveChangesAsync();
+            return Results.Created($"/api/v1/subjects/protections/{protectionId}", answer);
+        }, "The person's protection changed while this end was recorded; send it again.");
     }
 }

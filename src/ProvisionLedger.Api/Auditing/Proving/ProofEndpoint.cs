@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.Authorization;
+using Npgsql;
+using ProvisionLedger.Api.Auditing.Checkpointing;
+using ProvisionLedger.Api.Infrastructure;
+using ProvisionLedger.Integrity;
+using ProvisionLedger.Integrity.Storage;
+using Wolverine.Http;
+
+namespace ProvisionLedger.Api.Auditing.Proving;
+
+/// <summary>
+/// Proof that one event is part of a signed checkpoint: the event's canonical text (hash it to get the digest), its leaf
+/// and the RFC 9162 audit path up to the checkpoint's Merkle root.
+/// </summary>
+public sealed record InclusionProofView(
+    long SeqId,
+    long Position,
+    string? StreamId,
+    string Canonical,
+    string EventDigest,
+    string Leaf,
+    long LeafIndex,
+    long TreeSize,
+    IReadOnlyList<string> AuditPath,
+    CheckpointView Checkpoint);
+
+public static class ProofEndpoint
+{
+    [WolverineGet("/api/v1/audit/proofs/{seq}")]
+    [Authorize(Roles = Roles.Auditor)]
+    public static async Task<IResult> Get(long seq, long? checkpoint, AuditConnections connections, CancellationToken ct)
+    {
+        await using var connection = await connections.DataSource.OpenConnectionAsync(ct);
+        var signed = await connections.Tables.CheckpointAsync(connection, checkpoint, ct);
+        if (signed is null)
+        {
+            return Problems.NotFound("The checkpoint");
+        }
+
+        var tables = connections.Tables;
+        await using var command = new NpgsqlCommand(
+            $"select {AuditDatabase.ChainColumns}, {AuditDatabase.EventColumns} from {tables.Schema}.audit_chain c " +
+            $"join {tables.Schema}.mt_events e on e.seq_id = c.seq_id where c.seq_id = @seq", connection);
+        command.Parameters.AddWithValue("seq", seq);
+        ChainEntry entry;
+        EventRow row;
+        await using (var r = await command.ExecuteReaderAsync(ct))
+        {
+            if (!await r.ReadAsync(ct))
+            {
+                return Problems.NotFound("The event");
+            }
+
+            entry = AuditDatabase.ReadEntry(r, 0);
+            row = AuditDatabase.ReadEvent(r, 6);
+        }
+
+        if (entry.Position > signed.Sequence)
+        {
+            return Problems.Conflict("The event is newer than the checkpoint.", "Make a checkpoint (POST /api/v1/audit/checkpoints) and ask again.");
+        }
+
+        var tree = new MerkleLevels(await tables.LeavesAsync(connection, 0, signed.Sequence, ct));
+        var canonical = CanonicalEvent.Text(entry.Position, row);
+        return Results.Ok(new InclusionProofView(
+            entry.SeqId, entry.Position, entry.StreamId, canonical, Convert.ToHexStringLower(entry.EventDigest),
+            Convert.ToHexStringLower(MerkleTree.Leaf(entry.EventDigest)), entry.Position - 1, tree.Size,
+            tree.AuditPath(entry.Position - 1).Select(Convert.ToHexStringLower).ToList(), CheckpointView.Of(signed)));
+    }
+}

@@ -1,0 +1,90 @@
+using JasperFx.Events;
+using Marten;
+using Marten.Events.Projections;
+
+namespace ProvisionLedger.Api.Auditing.ReadAccess;
+
+/// <summary>
+/// Someone read ledger records. Kept as an event so the access log is chained like every other record and can never be
+/// pruned quietly (the 2023 review could not tell who had looked, because access logs had been kept two months).
+/// </summary>
+public sealed record ReadAccessRecorded(
+    string AccessId,
+    string Principal,
+    string Role,
+    string? ActorInstitutionCode,
+    string Route,
+    string Path,
+    string Resource,
+    string? SubjectRef,
+    string? InstitutionCode,
+    int RecordCount,
+    DateTimeOffset At);
+
+/// <summary>One read, queryable by the institution or person whose records were read.</summary>
+public sealed class ReadAccessEntry
+{
+    public string Id { get; set; } = "";
+
+    public string Principal { get; set; } = "";
+
+    public string Role { get; set; } = "";
+
+    public string? ActorInstitutionCode { get; set; }
+
+    public string Route { get; set; } = "";
+
+    public string Path { get; set; } = "";
+
+    public string Resource { get; set; } = "";
+
+    public string? SubjectRef { get; set; }
+
+    public string? InstitutionCode { get; set; }
+
+    public int RecordCount { get; set; }
+
+    public DateTimeOffset At { get; set; }
+
+    public long Sequence { get; set; }
+}
+
+public static class ReadAccessKeys
+{
+    /// <summary>
+    /// One stream per read: concurrent reads never queue on one stream's version row nor race to create the same stream.
+    /// Reads are found through <see cref="ReadAccessEntry"/>, not by stream.
+    /// </summary>
+    public static string Stream(string accessId) => $"read-access:{accessId}";
+}
+
+/// <summary>Keeps <see cref="ReadAccessEntry"/> in the appending transaction. Deterministic: all values come from the event.</summary>
+public sealed class ReadAccessProjection : IProjection
+{
+    public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    {
+        foreach (var e in events)
+        {
+            if (e.Data is ReadAccessRecorded read)
+            {
+                operations.Store(new ReadAccessEntry
+                {
+                    Id = read.AccessId,
+                    Principal = read.Principal,
+                    Role = read.Role,
+                    ActorInstitutionCode = read.ActorInstitutionCode,
+                    Route = read.Route,
+                    Path = read.Path,
+                    Resource = read.Resource,
+                    SubjectRef = read.SubjectRef,
+                    InstitutionCode = read.InstitutionCode,
+                    RecordCount = read.RecordCount,
+                    At = read.At,
+                    Sequence = e.Sequence,
+                });
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,237 @@
+using System.Security.Cryptography;
+
+namespace ProvisionLedger.Integrity;
+
+/// <summary>
+/// An RFC 6962 / RFC 9162 Merkle tree over the chain's event digests, in chain order, so one event can be proven part of
+/// a signed checkpoint with about log2(n) hashes instead of the whole chain.
+/// Leaf = SHA-256(0x00 ‖ event digest); node = SHA-256(0x01 ‖ left ‖ right).
+/// </summary>
+public static class MerkleTree
+{
+    public static byte[] EmptyRoot => SHA256.HashData(ReadOnlySpan<byte>.Empty);
+
+    public static byte[] Leaf(ReadOnlySpan<byte> eventDigest)
+    {
+        Span<byte> input = stackalloc byte[1 + 32];
+        input[0] = 0;
+        eventDigest.CopyTo(input[1..]);
+        return SHA256.HashData(input);
+    }
+
+    public static byte[] Node(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right)
+    {
+        Span<byte> input = stackalloc byte[1 + 64];
+        input[0] = 1;
+        left.CopyTo(input[1..]);
+        right.CopyTo(input[33..]);
+        return SHA256.HashData(input);
+    }
+
+    public static byte[] Root(IReadOnlyList<byte[]> leaves) => leaves.Count == 0 ? EmptyRoot : Hash(leaves, 0, leaves.Count);
+
+    /// <summary>The audit path of leaf <paramref name="index"/> (0-based) in a tree of all <paramref name="leaves"/>.</summary>
+    public static List<byte[]> AuditPath(IReadOnlyList<byte[]> leaves, long index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, leaves.Count);
+        var path = new List<byte[]>();
+        Path((int)index, leaves, 0, leaves.Count, path);
+        return path;
+    }
+
+    /// <summary>RFC 9162 §2.1.3.2: does <paramref name="path"/> prove <paramref name="leaf"/> at <paramref name="index"/> under <paramref name="root"/>?</summary>
+    public static bool VerifyInclusion(long index, long size, byte[] leaf, IReadOnlyList<byte[]> path, byte[] root)
+    {
+        if (index < 0 || index >= size)
+        {
+            return false;
+        }
+
+        var fn = index;
+        var sn = size - 1;
+        var r = leaf;
+        foreach (var p in path)
+        {
+            if (p.Length != 32 || sn == 0)
+            {
+                return false;
+            }
+
+            if ((fn & 1) == 1 || fn == sn)
+            {
+                r = Node(p, r);
+                while ((fn & 1) == 0 && fn != 0)
+                {
+                    fn >>= 1;
+                    sn >>= 1;
+                }
+            }
+            else
+            {
+                r = Node(r, p);
+            }
+
+            fn >>= 1;
+            sn >>= 1;
+        }
+
+        return sn == 0 && CryptographicOperations.FixedTimeEquals(r, root);
+    }
+
+    private static byte[] Hash(IReadOnlyList<byte[]> leaves, int start, int count)
+    {
+        if (count == 1)
+        {
+            return leaves[start];
+        }
+
+        var k = LargestPowerOfTwoBelow(count);
+        return Node(Hash(leaves, start, k), Hash(leaves, start + k, count - k));
+    }
+
+    private static void Path(int m, IReadOnlyList<byte[]> leaves, int start, int count, List<byte[]> path)
+    {
+        if (count <= 1)
+        {
+            return;
+        }
+
+        var k = LargestPowerOfTwoBelow(count);
+        if (m < k)
+        {
+            Path(m, leaves, start, k, path);
+            path.Add(Hash(leaves, start + k, count - k));
+        }
+        else
+        {
+            Path(m - k, leaves, start + k, count - k, path);
+            path.Add(Hash(leaves, start, k));
+        }
+    }
+
+    private static int LargestPowerOfTwoBelow(int n)
+    {
+        var k = 1;
+        while (k << 1 < n)
+        {
+            k <<= 1;
+        }
+
+        return k;
+    }
+}
+
+/// <summary>
+/// Every level of the tree at once (about 2n hashes), so many audit paths can be cut from one build in O(log n) each.
+/// Pairing neighbours level by level and carrying a lone last node up unchanged gives exactly RFC 6962's tree.
+/// </summary>
+public sealed class MerkleLevels
+{
+    private readonly List<byte[][]> _levels = [];
+
+    public MerkleLevels(IReadOnlyList<byte[]> leaves)
+    {
+        var level = leaves.ToArray();
+        _levels.Add(level);
+        while (level.Length > 1)
+        {
+            var next = new byte[(level.Length + 1) / 2][];
+            for (var i = 0; i < next.Length; i++)
+            {
+                next[i] = 2 * i + 1 < level.Length ? MerkleTree.Node(level[2 * i], level[2 * i + 1]) : level[2 * i];
+            }
+
+            _levels.Add(next);
+            level = next;
+        }
+    }
+
+    public long Size => _levels[0].Length;
+
+    public byte[] Root => Size == 0 ? MerkleTree.EmptyRoot : _levels[^1][0];
+
+    public List<byte[]> AuditPath(long index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Size);
+        var path = new List<byte[]>();
+        var i = index;
+        foreach (var level in _levels.Take(_levels.Count - 1))
+        {
+            var sibling = i ^ 1;
+            if (sibling < level.Length)
+            {
+                path.Add(level[sibling]);
+            }
+
+            i >>= 1;
+        }
+
+        return path;
+    }
+}
+
+/// <summary>
+/// The Merkle root of a growing list of leaves with O(log n) memory: the roots of the perfect subtrees so far, largest
+/// first. Lets the verifier check every checkpoint's root in one streaming pass over the chain.
+/// </summary>
+public sealed class MerkleFrontier
+{
+    private readonly List<(long Size, byte[] Hash)> _subtrees = [];
+
+    public MerkleFrontier()
+    {
+    }
+
+    /// <summary>
+    /// Resumes from a saved frontier: the subtree hashes of a tree of <paramref name="count"/> leaves, largest first
+    /// (their sizes are the powers of two of <paramref name="count"/>'s binary form).
+    /// </summary>
+    public MerkleFrontier(long count, IReadOnlyList<byte[]> subtrees)
+    {
+        var sizes = Enumerable.Range(0, 63).Reverse().Select(bit => 1L << bit).Where(size => (count & size) != 0).ToList();
+        if (sizes.Count != subtrees.Count)
+        {
+            throw new ArgumentException($"A tree of {count} leaves has {sizes.Count} perfect subtrees, not {subtrees.Count}.", nameof(subtrees));
+        }
+
+        _subtrees.AddRange(sizes.Zip(subtrees));
+        Count = count;
+    }
+
+    public long Count { get; private set; }
+
+    /// <summary>The perfect subtrees' hashes, largest first: enough to resume the tree later.</summary>
+    public IReadOnlyList<byte[]> Subtrees => _subtrees.Select(s => s.Hash).ToList();
+
+    public void Add(byte[] leaf)
+    {
+        var node = (Size: 1L, Hash: leaf);
+        while (_subtrees.Count > 0 && _subtrees[^1].Size == node.Size)
+        {
+            var left = _subtrees[^1];
+            _subtrees.RemoveAt(_subtrees.Count - 1);
+            node = (left.Size * 2, MerkleTree.Node(left.Hash, node.Hash));
+        }
+
+        _subtrees.Add(node);
+        Count++;
+    }
+
+    public byte[] Root()
+    {
+        if (_subtrees.Count == 0)
+        {
+            return MerkleTree.EmptyRoot;
+        }
+
+        var root = _subtrees[^1].Hash;
+        for (var i = _subtrees.Count - 2; i >= 0; i--)
+        {
+            root = MerkleTree.Node(_subtrees[i].Hash, root);
+        }
+
+        return root;
+    }
+}

@@ -1,0 +1,240 @@
+using System.Data;
+using System.Text.RegularExpressions;
+using System.Threading.Channels;
+using Npgsql;
+using ProvisionLedger.Integrity.Verification;
+
+namespace ProvisionLedger.Integrity.Storage;
+
+/// <summary>Reads the event store and the audit tables (<c>audit_chain</c>, <c>audit_checkpoints</c>).</summary>
+public sealed partial class AuditDatabase
+{
+    public const string DefaultSchema = "ledger";
+
+    /// <summary>The columns <see cref="ReadEvent"/> expects, from an <c>mt_events</c> aliased <c>e</c>.</summary>
+    public const string EventColumns =
+        "e.seq_id, e.id, e.stream_id::text, e.version, e.type, e.tenant_id, e.timestamp, e.mt_dotnet_type, e.correlation_id, " +
+        "e.causation_id, e.user_name, e.headers, e.data, e.bdata, e.is_archived";
+
+    public const string ChainColumns = "c.position, c.seq_id, c.event_id, c.stream_id, c.event_digest, c.link";
+
+    private const string CheckpointColumns =
+        "id, sequence, last_seq_id, chain_head, merkle_root, signed_at, key_id, public_key_pem, signature";
+
+    public AuditDatabase(string schema = DefaultSchema)
+    {
+        if (!Identifier().IsMatch(schema))
+        {
+            throw new ArgumentException("Not a plain PostgreSQL identifier.", nameof(schema));
+        }
+
+        Schema = schema;
+    }
+
+    public string Schema { get; }
+
+    public static EventRow ReadEvent(NpgsqlDataReader r, int at) => new(
+        r.GetInt64(at),
+        r.GetGuid(at + 1),
+        Text(r, at + 2),
+        r.GetInt64(at + 3),
+        r.GetString(at + 4),
+        Text(r, at + 5),
+        r.GetDateTime(at + 6),
+        Text(r, at + 7),
+        Text(r, at + 8),
+        Text(r, at + 9),
+        Text(r, at + 10),
+        Text(r, at + 11),
+        r.GetString(at + 12),
+        r.IsDBNull(at + 13) ? null : r.GetFieldValue<byte[]>(at + 13),
+        !r.IsDBNull(at + 14) && r.GetBoolean(at + 14));
+
+    public static ChainEntry ReadEntry(NpgsqlDataReader r, int at) => new(
+        r.GetInt64(at), r.GetInt64(at + 1), r.GetGuid(at + 2), Text(r, at + 3), r.GetFieldValue<byte[]>(at + 4), r.GetFieldValue<byte[]>(at + 5));
+
+    public async Task<List<Checkpoint>> CheckpointsAsync(NpgsqlConnection connection, CancellationToken ct = default)
+    {
+        await using var command = new NpgsqlCommand($"select {CheckpointColumns} from {Schema}.audit_checkpoints order by id", connection);
+        await using var r = await command.ExecuteReaderAsync(ct);
+        var list = new List<Checkpoint>();
+        while (await r.ReadAsync(ct))
+        {
+            list.Add(ReadCheckpoint(r));
+        }
+
+        return list;
+    }
+
+    public async Task<Checkpoint?> CheckpointAsync(NpgsqlConnection connection, long? id, CancellationToken ct = default)
+    {
+        var where = id is null ? "order by id desc limit 1" : "where id = @id";
+        await using var command = new NpgsqlCommand($"select {CheckpointColumns} from {Schema}.audit_checkpoints {where}", connection);
+        if (id is not null)
+        {
+            command.Parameters.AddWithValue("id", id.Value);
+        }
+
+        await using var r = await command.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? ReadCheckpoint(r) : null;
+    }
+
+    /// <param name="frontier">The Merkle frontier at the checkpoint, kept so the next checkpoint reads only newer digests.</param>
+    public async Task<Checkpoint> InsertCheckpointAsync(NpgsqlConnection connection, Checkpoint checkpoint, MerkleFrontier? frontier = null, CancellationToken ct = default)
+    {
+        await using var command = new NpgsqlCommand(
+            $"insert into {Schema}.audit_checkpoints (sequence, last_seq_id, chain_head, merkle_root, signed_at, key_id, public_key_pem, signature, merkle_frontier) " +
+            "values (@sequence, @last, @head, @root, @at, @key, @pem, @signature, @frontier) returning id", connection);
+        command.Parameters.AddWithValue("frontier", frontier is null ? DBNull.Value : frontier.Subtrees.ToArray());
+        command.Parameters.AddWithValue("sequence", checkpoint.Sequence);
+        command.Parameters.AddWithValue("last", (object?)checkpoint.LastSeqId ?? DBNull.Value);
+        command.Parameters.AddWithValue("head", checkpoint.ChainHead);
+        command.Parameters.AddWithValue("root", checkpoint.MerkleRoot);
+        command.Parameters.AddWithValue("at", checkpoint.SignedAt);
+        command.Parameters.AddWithValue("key", checkpoint.KeyId);
+        command.Parameters.AddWithValue("pem", checkpoint.PublicKeyPem);
+        command.Parameters.AddWithValue("signature", checkpoint.Signature);
+        var id = (long)(await command.ExecuteScalarAsync(ct))!;
+        return checkpoint with { Id = id };
+    }
+
+    /// <summary>
+    /// The committed chain head: its last link (position 0 and the genesis link when empty). Every position below it is
+    /// committed too, since chain extension is serialised.
+    /// </summary>
+    public async Task<(long Position, byte[] Link, long? LastSeqId)> HeadAsync(NpgsqlConnection connection, CancellationToken ct = default)
+    {
+        await using var command = new NpgsqlCommand(
+            $"select position, link, seq_id from {Schema}.audit_chain order by position desc limit 1", connection);
+        await using var r = await command.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? (r.GetInt64(0), r.GetFieldValue<byte[]>(1), r.GetInt64(2)) : (0, HashChain.Genesis, null);
+    }
+
+    /// <summary>The Merkle frontier saved with a checkpoint, if any.</summary>
+    public async Task<MerkleFrontier?> FrontierAsync(NpgsqlConnection connection, Checkpoint checkpoint, CancellationToken ct = default)
+    {
+        await using var command = new NpgsqlCommand($"select merkle_frontier from {Schema}.audit_checkpoints where id = @id", connection);
+        command.Parameters.AddWithValue("id", checkpoint.Id);
+        return await command.ExecuteScalarAsync(ct) is byte[][] subtrees ? new MerkleFrontier(checkpoint.Sequence, subtrees) : null;
+    }
+
+    /// <summary>The Merkle leaves of chain positions <paramref name="after"/>+1..<paramref name="upTo"/>, from the stored digests.</summary>
+    public async Task<List<byte[]>> LeavesAsync(NpgsqlConnection connection, long after, long upTo, CancellationToken ct = default)
+    {
+        await using var command = new NpgsqlCommand(
+            $"select position, event_digest from {Schema}.audit_chain where position > @after and position <= @n order by position", connection);
+        command.Parameters.AddWithValue("after", after);
+        command.Parameters.AddWithValue("n", upTo);
+        await using var r = await command.ExecuteReaderAsync(ct);
+        var leaves = new List<byte[]>();
+        while (await r.ReadAsync(ct))
+        {
+            if (r.GetInt64(0) != after + leaves.Count + 1)
+            {
+                throw new InvalidOperationException($"The chain has a gap before position {r.GetInt64(0)}; run `verify`.");
+            }
+
+            leaves.Add(MerkleTree.Leaf(r.GetFieldValue<byte[]>(1)));
+        }
+
+        return leaves;
+    }
+
+    /// <summary>Recomputes the whole chain from the rows, in one consistent snapshot, and checks every checkpoint.</summary>
+    public async Task<VerificationReport> VerifyAsync(NpgsqlDataSource dataSource, string? trustedPublicKeyPem = null, CancellationToken ct = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var lookups = await dataSource.OpenConnectionAsync(ct);
+
+        // Appends go on while we read: every query sees the same snapshot, exported to the look-up connection too.
+        await using var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+        await using (var readOnly = new NpgsqlCommand("set transaction read only", connection, tx))
+        {
+            await readOnly.ExecuteNonQueryAsync(ct);
+        }
+
+        string snapshot;
+        await using (var export = new NpgsqlCommand("select pg_export_snapshot()", connection, tx))
+        {
+            snapshot = (string)(await export.ExecuteScalarAsync(ct))!;
+        }
+
+        await using var lookupTx = await lookups.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+        await using (var import = new NpgsqlCommand($"set transaction snapshot '{snapshot}'", lookups, lookupTx))
+        {
+            await import.ExecuteNonQueryAsync(ct);
+        }
+
+        var verifier = new ChainVerifier(trustedPublicKeyPem);
+        verifier.AddCheckpoints(await CheckpointsAsync(connection, ct));
+
+        // Reading (Npgsql) and hashing (the verifier) overlap: the rows go through a bounded channel.
+        var rows = Channel.CreateBounded<(ChainEntry Entry, EventRow? Row, EventRow? Moved)>(
+            new BoundedChannelOptions(4096) { SingleReader = true, SingleWriter = true });
+        var hashing = Task.Run(async () =>
+        {
+            await foreach (var (entry, row, moved) in rows.Reader.ReadAllAsync(ct))
+            {
+                verifier.Observe(entry, row, moved);
+            }
+        }, ct);
+        try
+        {
+            await using var walk = new NpgsqlCommand(
+                $"select {ChainColumns}, {EventColumns} from {Schema}.audit_chain c " +
+                $"left join {Schema}.mt_events e on e.seq_id = c.seq_id order by c.position", connection, tx);
+            await using var r = await walk.ExecuteReaderAsync(ct);
+            var lookupsLeft = 100;
+            while (await r.ReadAsync(ct))
+            {
+                var entry = ReadEntry(r, 0);
+                var row = r.IsDBNull(6) ? null : ReadEvent(r, 6);
+                EventRow? moved = null;
+                if ((row is null || row.Id != entry.EventId) && lookupsLeft-- > 0)
+                {
+                    moved = await EventByIdAsync(lookups, entry.EventId, ct);
+                }
+
+                await rows.Writer.WriteAsync((entry, row, moved), ct);
+            }
+        }
+        finally
+        {
+            rows.Writer.TryComplete();
+        }
+
+        await hashing;
+
+        await using (var unchained = new NpgsqlCommand(
+                         $"select {EventColumns} from {Schema}.mt_events e " +
+                         $"where not exists (select 1 from {Schema}.audit_chain c where c.seq_id = e.seq_id) " +
+                         $"and not exists (select 1 from {Schema}.audit_chain c where c.event_id = e.id) order by e.seq_id", connection, tx))
+        await using (var r = await unchained.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                verifier.ObserveUnchained(ReadEvent(r, 0));
+            }
+        }
+
+        await tx.CommitAsync(ct);
+        return verifier.Finish();
+    }
+
+    public async Task<EventRow?> EventByIdAsync(NpgsqlConnection connection, Guid id, CancellationToken ct = default)
+    {
+        await using var command = new NpgsqlCommand($"select {EventColumns} from {Schema}.mt_events e where e.id = @id limit 1", connection);
+        command.Parameters.AddWithValue("id", id);
+        await using var r = await command.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? ReadEvent(r, 0) : null;
+    }
+
+    private static Checkpoint ReadCheckpoint(NpgsqlDataReader r) => new(
+        r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2), r.GetFieldValue<byte[]>(3), r.GetFieldValue<byte[]>(4),
+        new DateTimeOffset(r.GetDateTime(5), TimeSpan.Zero), r.GetString(6), r.GetString(7), r.GetFieldValue<byte[]>(8));
+
+    private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
+    private static partial Regex Identifier();
+}

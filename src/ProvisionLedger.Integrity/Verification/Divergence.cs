@@ -1,0 +1,71 @@
+namespace ProvisionLedger.Integrity.Verification;
+
+public enum DivergenceKind
+{
+    /// <summary>An event row no longer hashes to the digest chained for it.</summary>
+    Changed,
+
+    /// <summary>A chained event is gone from <c>mt_events</c>, or positions are missing from the chain.</summary>
+    Missing,
+
+    /// <summary>An event row that was never chained (written with the chain trigger bypassed).</summary>
+    Inserted,
+
+    /// <summary>A chained event now sits at another sequence number than the one chained.</summary>
+    Reordered,
+
+    /// <summary>The chain table itself was edited: a stored link does not follow from the one before.</summary>
+    BrokenLink,
+
+    /// <summary>A checkpoint's signature does not verify with the trusted key.</summary>
+    BadSignature,
+
+    /// <summary>A signed checkpoint disagrees with the chain (its head or Merkle root, or a chain shorter than it).</summary>
+    CheckpointMismatch,
+}
+
+public sealed record Divergence(DivergenceKind Kind, long? SeqId, long? Position, string? StreamId, string Detail)
+{
+    public string KindName => Kind switch
+    {
+        DivergenceKind.BrokenLink => "broken-link",
+        DivergenceKind.BadSignature => "bad-signature",
+        DivergenceKind.CheckpointMismatch => "checkpoint-mismatch",
+        _ => Kind.ToString().ToLowerInvariant(),
+    };
+
+    public override string ToString() =>
+        $"{KindName}: seq {SeqId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}" +
+        $"{(Position is { } p ? $" (chain position {p})" : "")}" +
+        $"{(StreamId is null ? "" : $", stream {StreamId}")}: {Detail}";
+}
+
+public sealed class VerificationReport
+{
+    public const int MaxListed = 1000;
+
+    public long EventsChecked { get; init; }
+
+    public long Links { get; init; }
+
+    public long Inserted { get; init; }
+
+    public int CheckpointsChecked { get; init; }
+
+    public byte[] ChainHead { get; init; } = HashChain.Genesis;
+
+    public long DivergenceCount { get; init; }
+
+    /// <summary>Ordered by sequence number (those without one last), at most <see cref="MaxListed"/>.</summary>
+    public IReadOnlyList<Divergence> Divergences { get; init; } = [];
+
+    public TimeSpan Elapsed { get; init; }
+
+    public bool Intact => DivergenceCount == 0;
+
+    public Divergence? First => Divergences.Count == 0 ? null : Divergences[0];
+
+    public string Summary() => Intact
+        ? $"intact: {Links} events chained and verified, {CheckpointsChecked} checkpoint(s) verified, chain head {Convert.ToHexStringLower(ChainHead)} ({Elapsed.TotalSeconds:0.0} s)"
+        : $"NOT intact: {DivergenceCount} divergence(s); first: {First}";
+}

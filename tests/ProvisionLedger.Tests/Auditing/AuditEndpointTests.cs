@@ -1,0 +1,166 @@
+using System.Net;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using ProvisionLedger.Api.Auditing.Checkpointing;
+using ProvisionLedger.Api.Auditing.Proving;
+using ProvisionLedger.Api.Auditing.ReadAccess;
+using ProvisionLedger.Api.Infrastructure;
+using ProvisionLedger.Api.Subjects;
+using ProvisionLedger.Integrity;
+using ProvisionLedger.Integrity.Storage;
+using ProvisionLedger.Tests.Harness;
+using ProvisionLedger.Tests.Linkages;
+
+namespace ProvisionLedger.Tests.Auditing;
+
+/// <summary>The auditor's routes of API.md "Audit integrity", on events written through the API.</summary>
+public sealed class AuditEndpointTests(AuditedLedgerApi api) : IClassFixture<AuditedLedgerApi>
+{
+    private const string Checkpoints = "/api/v1/audit/checkpoints";
+
+    [Fact]
+    public async Task An_auditor_makes_a_checkpoint_and_reads_it_back_as_the_latest()
+    {
+        await api.LinkAsync(Institutions.Chiyoda, LinkageScenarios.NewLocalRecordId(), MyNumbers.Next());
+        var auditor = api.As(Roles.Auditor);
+
+        var made = await auditor.PostAsync(Checkpoints, null);
+
+        made.StatusCode.Should().Be(HttpStatusCode.Created);
+        var checkpoint = await made.ReadJsonAsync<CheckpointView>();
+        checkpoint.Sequence.Should().Be(await ChainLength());
+        checkpoint.ChainHead.Should().HaveLength(64);
+        checkpoint.Signature.Should().NotBeNullOrEmpty();
+        made.Headers.Location!.ToString().Should().Be($"{Checkpoints}/{checkpoint.Id}");
+        var latest = await (await auditor.GetAsync($"{Checkpoints}/latest")).ReadJsonAsync<CheckpointView>();
+        latest.Should().BeEquivalentTo(checkpoint);
+    }
+
+    [Fact]
+    public async Task Successive_checkpoints_extend_the_merkle_tree_and_all_verify_with_the_published_key()
+    {
+        var auditor = api.As(Roles.Auditor);
+        (await auditor.PostAsync(Checkpoints, null)).StatusCode.Should().Be(HttpStatusCode.Created);
+        await api.LinkAsync(Institutions.Chiyoda, LinkageScenarios.NewLocalRecordId(), MyNumbers.Next());
+        await api.LinkAsync(Institutions.Shinjuku, LinkageScenarios.NewLocalRecordId(), MyNumbers.Next());
+        (await auditor.PostAsync(Checkpoints, null)).StatusCode.Should().Be(HttpStatusCode.Created);
+
+        await using var dataSource = NpgsqlDataSource.Create(api.ConnectionString);
+        var report = await new AuditDatabase().VerifyAsync(dataSource, await auditor.GetStringAsync("/api/v1/audit/public-key"));
+
+        report.Intact.Should().BeTrue(report.Summary());
+        report.CheckpointsChecked.Should().BeGreaterThanOrEqualTo(2);
+    }
+
+    [Fact]
+    public async Task The_public_key_route_serves_the_pem_that_verifies_checkpoint_signatures()
+    {
+        var auditor = api.As(Roles.Auditor);
+        var view = await (await auditor.PostAsync(Checkpoints, null)).ReadJsonAsync<CheckpointView>();
+
+        var pem = await auditor.GetStringAsync("/api/v1/audit/public-key");
+
+        pem.Should().StartWith("-----BEGIN PUBLIC KEY-----");
+        var checkpoint = new Checkpoint(view.Id, view.Sequence, view.LastSeqId, Convert.FromHexString(view.ChainHead),
+            Convert.FromHexString(view.MerkleRoot), view.SignedAt, view.KeyId, pem, Convert.FromBase64String(view.Signature));
+        CheckpointSigner.Verify(checkpoint, pem).Should().BeTrue();
+        CheckpointSigner.KeyIdOf(pem).Should().Be(view.KeyId);
+    }
+
+    [Theory]
+    [InlineData("GET", Checkpoints + "/latest")]
+    [InlineData("POST", Checkpoints)]
+    [InlineData("GET", "/api/v1/audit/public-key")]
+    [InlineData("GET", "/api/v1/audit/proofs/1")]
+    [InlineData("GET", "/api/v1/audit/access?institutionCode=131016")]
+    public async Task Only_auditors_may_use_the_audit_routes(string method, string url)
+    {
+        foreach (var (client, expected) in new[]
+                 {
+                     (api.Anonymous(), HttpStatusCode.Unauthorized),
+                     (api.Institution(Institutions.Chiyoda), HttpStatusCode.Forbidden),
+                     (api.As(Roles.Nws), HttpStatusCode.Forbidden),
+                     (api.As(Roles.Mynaportal), HttpStatusCode.Forbidden),
+                     (api.As(Roles.IncidentResponder), HttpStatusCode.Forbidden),
+                 })
+        {
+            var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), url));
+            response.StatusCode.Should().Be(expected, $"{method} {url}");
+        }
+    }
+
+    [Fact]
+    public async Task An_inclusion_proof_leads_from_the_event_to_the_signed_merkle_root()
+    {
+        await api.LinkAsync(Institutions.Shinjuku, LinkageScenarios.NewLocalRecordId(), MyNumbers.Next());
+        var auditor = api.As(Roles.Auditor);
+        var checkpoint = await (await auditor.PostAsync(Checkpoints, null)).ReadJsonAsync<CheckpointView>();
+        var seq = checkpoint.LastSeqId!.Value;
+
+        var proof = await (await auditor.GetAsync($"/api/v1/audit/proofs/{seq}?checkpoint={checkpoint.Id}")).ReadJsonAsync<InclusionProofView>();
+
+        var digest = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(proof.Canonical));
+        Convert.ToHexStringLower(digest).Should().Be(proof.EventDigest);
+        MerkleTree.VerifyInclusion(proof.LeafIndex, proof.TreeSize, MerkleTree.Leaf(digest), proof.AuditPath.Select(Convert.FromHexString).ToList(),
+            Convert.FromHexString(checkpoint.MerkleRoot)).Should().BeTrue();
+        proof.TreeSize.Should().Be(checkpoint.Sequence);
+    }
+
+    [Fact]
+    public async Task Reads_are_logged_and_an_auditor_finds_them_by_institution_and_by_person()
+    {
+        var myNumber = MyNumbers.Next();
+        var subjectRef = api.Services.GetRequiredService<SubjectKeys>().SubjectRef(myNumber);
+        var before = DateTimeOffset.UtcNow.AddMinutes(-1);
+        await RecordReadAsync(Actor("institution", Institutions.Sapporo), "parties/records", 3, subjectRef, Institutions.Sapporo);
+        var auditor = api.As(Roles.Auditor);
+
+        var byInstitution = await (await auditor.GetAsync(
+            $"/api/v1/audit/access?institutionCode={Institutions.Sapporo}&from={Uri.EscapeDataString(before.ToString("O"))}")).ReadJsonAsync<AccessPage>();
+        var byPerson = await (await auditor.PostJsonAsync("/api/v1/audit/access/search", new { myNumber, from = before })).ReadJsonAsync<AccessPage>();
+
+        var read = byInstitution.Items.Should().ContainSingle().Subject;
+        read.Principal.Should().Be($"institution:{Institutions.Sapporo}:reader");
+        read.Resource.Should().Be("parties/records");
+        read.RecordCount.Should().Be(3);
+        byPerson.Items.Should().ContainSingle().Which.Id.Should().Be(read.Id);
+        (await api.DatabaseTextAsync()).Contains(myNumber, StringComparison.Ordinal).Should().BeFalse("a My Number is never stored");
+
+        // The auditor's own searches are reads too, and the whole log is on the chain.
+        var searches = await (await auditor.GetAsync("/api/v1/audit/access?principal=auditor:test")).ReadJsonAsync<AccessPage>();
+        searches.Items.Select(i => i.Resource).Should().Contain(["audit/access", "audit/access/search"]);
+        await using var dataSource = NpgsqlDataSource.Create(api.ConnectionString);
+        var report = await new AuditDatabase().VerifyAsync(dataSource);
+        report.Intact.Should().BeTrue(report.Summary());
+    }
+
+    [Fact]
+    public async Task A_person_search_rejects_an_invalid_my_number_by_field()
+    {
+        var response = await api.As(Roles.Auditor).PostJsonAsync("/api/v1/audit/access/search", new { myNumber = "123" });
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await response.ReadProblemAsync()).Errors.Should().ContainKey("myNumber");
+    }
+
+    private static ClaimsPrincipal Actor(string role, string? inst) =>
+        new(new ClaimsIdentity(
+            new[] { new Claim("role", role), new Claim("sub", "reader") }.Concat(inst is null ? [] : [new Claim("inst", inst)]), "test"));
+
+    private async Task RecordReadAsync(ClaimsPrincipal user, string resource, int count, string subjectRef, string institutionCode)
+    {
+        using var scope = api.Services.CreateScope();
+        scope.ServiceProvider.GetRequiredService<IHttpContextAccessor>().HttpContext =
+            new DefaultHttpContext { User = user, RequestServices = scope.ServiceProvider };
+        await scope.ServiceProvider.GetRequiredService<ReadAccessLog>().RecordAsync(user, resource, count, subjectRef, institutionCode);
+    }
+
+    private async Task<long> ChainLength()
+    {
+        await using var connection = await api.OpenAsync();
+        await using var command = new NpgsqlCommand("select coalesce(max(position), 0) from ledger.audit_chain", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}

@@ -1,0 +1,144 @@
+using System.Security.Cryptography;
+using Marten;
+using Npgsql;
+using ProvisionLedger.Api.Auditing;
+using ProvisionLedger.Api.Infrastructure;
+using ProvisionLedger.Api.Linkages;
+using ProvisionLedger.Cli;
+using ProvisionLedger.Integrity;
+using ProvisionLedger.Integrity.Storage;
+using ProvisionLedger.Integrity.Verification;
+using ProvisionLedger.Tests.Harness;
+
+namespace ProvisionLedger.Tests.Auditing;
+
+/// <summary>
+/// A ledger database of its own, written through Marten with the service's store configuration and the audit chain
+/// installed, without the HTTP host: tampering tests each need a ledger they can spoil. Disposing drops the database.
+/// </summary>
+public sealed class ChainedLedger : IAsyncDisposable
+{
+    private readonly PostgresServer _server;
+
+    private ChainedLedger(PostgresServer server, string connectionString, DocumentStore store, NpgsqlDataSource dataSource)
+    {
+        _server = server;
+        ConnectionString = connectionString;
+        Store = store;
+        DataSource = dataSource;
+    }
+
+    public string ConnectionString { get; }
+
+    public DocumentStore Store { get; }
+
+    public NpgsqlDataSource DataSource { get; }
+
+    public AuditDatabase Tables { get; } = new(LedgerStore.Schema);
+
+    public static async Task<ChainedLedger> CreateAsync(string hint)
+    {
+        var server = await PostgresServer.GetAsync();
+        var connectionString = await server.CreateDatabaseAsync(hint);
+        var store = DocumentStore.For(o => LedgerStore.Configure(o, connectionString));
+        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        var dataSource = NpgsqlDataSource.Create(connectionString);
+        await AuditSchema.ApplyAsync(dataSource, LedgerStore.Schema);
+        return new ChainedLedger(server, connectionString, store, dataSource);
+    }
+
+    /// <summary>Appends <paramref name="streams"/> linkage streams of one to three events each, with full metadata.</summary>
+    public async Task<int> AppendLinkagesAsync(int streams, string institutionCode = "131016")
+    {
+        var count = 0;
+        for (var i = 0; i < streams; i++)
+        {
+            await using var session = Store.LightweightSession();
+            session.LastModifiedBy = $"institution:{institutionCode}:staff-{i}";
+            session.CorrelationId = Guid.NewGuid().ToString("n");
+            session.SetHeader("role", "institution");
+            session.SetHeader("inst", institutionCode);
+            var key = LinkageKeys.Stream(institutionCode, $"R-{Guid.NewGuid().ToString("n")[..8]}");
+            var events = Linkage(key, institutionCode, 1 + i % 3);
+            session.Events.StartStream(key, events);
+            await session.SaveChangesAsync();
+            count += events.Length;
+        }
+
+        return count;
+    }
+
+    public static object[] Linkage(string key, string institutionCode, int events)
+    {
+        var linkageId = LinkageKeys.LinkageId(key, 1);
+        var list = new List<object>
+        {
+            new SubjectLinked(key, linkageId, institutionCode, key.Split(':')[^1], Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20)),
+                Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20)), LinkageMethods.JlisFourItems,
+                new LinkageEvidence(["kanjiName", "dateOfBirth", "sex", "address"], 1, []), "staff-17", ["staff-22"], "chief-3",
+                "児童手当 認定請求", null, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)), DateTimeOffset.Parse("2025-04-01T10:00:00+09:00")),
+        };
+        for (var i = 1; i < events; i++)
+        {
+            list.Add(new LinkageVerified(key, linkageId, LinkageMethods.JlisFourItems, $"定期点検 {i}", "fp", DateTimeOffset.Parse("2025-05-01T10:00:00+09:00")));
+        }
+
+        return list.ToArray();
+    }
+
+    /// <summary>Runs SQL as an attacker who owns the tables would: with the append-only guard switched off.</summary>
+    public async Task TamperAsync(string sql)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync();
+        await using var command = new NpgsqlCommand(
+            $"begin; alter table ledger.mt_events disable trigger audit_guard; {sql}; alter table ledger.mt_events enable trigger audit_guard; commit;", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task<T> ScalarAsync<T>(string sql)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    public async Task<int> ExecuteAsync(string sql)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        return await command.ExecuteNonQueryAsync();
+    }
+
+    public Task<VerificationReport> VerifyAsync(string? trustedPublicKeyPem = null) => Tables.VerifyAsync(DataSource, trustedPublicKeyPem);
+
+    /// <summary>Runs the command-line tool's entry point in-process, as an auditor would from a shell.</summary>
+    public async Task<(int Exit, string Output)> CliAsync(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var exit = await CliApp.RunAsync(args, stdout, stderr);
+        return (exit, stdout.ToString() + stderr);
+    }
+
+    public async Task<Checkpoint> CheckpointAsync(CheckpointSigner signer)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync();
+        var head = await Tables.HeadAsync(connection);
+        var tree = new MerkleLevels(await Tables.LeavesAsync(connection, 0, head.Position));
+        return await Tables.InsertCheckpointAsync(connection, signer.Sign(head.Position, head.LastSeqId, head.Link, tree.Root, DateTimeOffset.UtcNow));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Store.DisposeAsync();
+        await DataSource.DisposeAsync();
+        await _server.DropDatabaseAsync(ConnectionString);
+    }
+}
+
+public static class TestKeys
+{
+    public static string NewCheckpointKeyPem()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return key.ExportPkcs8PrivateKeyPem();
+    }
+}
