@@ -35,6 +35,7 @@ public static class RouteRoles
         new("GET", "/api/v1/parties/{institutionCode}/records", [Roles.Institution, Roles.Auditor]),
         new("GET", "/api/v1/parties/{institutionCode}/corrections", [Roles.Institution, Roles.Auditor, Roles.IncidentResponder]),
         new("POST", "/api/v1/mynaportal/records/search", [Roles.Mynaportal]),
+        new("GET", "/api/v1/parties/reconciliation", [Roles.Auditor]),
         new("GET", "/api/v1/statistics/usage", [Roles.Auditor, Roles.Nws, Roles.Institution]),
         new("GET", "/api/v1/audit/checkpoints/latest", [Roles.Auditor]),
         new("GET", "/api/v1/audit/checkpoints/{id}", [Roles.Auditor]),
