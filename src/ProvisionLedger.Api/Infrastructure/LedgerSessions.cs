@@ -7,9 +7,10 @@ public sealed class LedgerSessions(IDocumentStore store, IHttpContextAccessor ht
 {
     public const string CorrelationHeader = "X-Correlation-Id";
 
-    public IDocumentSession OpenFor(Actor actor)
+    /// <summary>A stamped session; <paramref name="options"/> can enlist it in a transaction shared with other sessions.</summary>
+    public IDocumentSession OpenFor(Actor actor, Marten.Services.SessionOptions? options = null)
     {
-        var session = store.LightweightSession();
+        var session = options is null ? store.LightweightSession() : store.LightweightSession(options);
         session.LastModifiedBy = actor.Principal;
         session.CorrelationId = CorrelationId(http.HttpContext);
         session.SetHeader("role", actor.Role);

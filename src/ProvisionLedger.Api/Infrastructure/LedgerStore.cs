@@ -67,6 +67,8 @@ public static class LedgerStore
         opts.Schema.For<UsageCount>().Identity(x => x.Id).Duplicate(x => x.InquirerCode).Duplicate(x => x.ProcedureCode);
         opts.Projections.Add(new UsageStatisticsProjection(), ProjectionLifecycle.Async);
 
+        Linkages.AssessingRisk.Configuration.Configure(opts);
+        Incidents.Configuration.Configure(opts);
         AuditingConfiguration.ConfigureStore(opts);
 
         foreach (var feature in Features)

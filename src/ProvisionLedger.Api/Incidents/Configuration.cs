@@ -1,0 +1,20 @@
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace ProvisionLedger.Api.Incidents;
+
+public static class Configuration
+{
+    public static void Configure(StoreOptions opts)
+    {
+        opts.Events.AddEventType<IncidentOpened>();
+
+        // "Every record made under this linkage": one index probe per side, whichever side the linkage was on.
+        opts.Schema.For<LinkedExchange>().Identity(x => x.Id).Duplicate(x => x.InquirerLinkageId).Duplicate(x => x.ProviderLinkageId);
+        opts.Projections.Add(new LinkedExchangeProjection(), ProjectionLifecycle.Inline);
+
+        opts.Schema.For<Incident>().Identity(x => x.Id).Duplicate(x => x.InstitutionCode).Duplicate(x => x.SortKey)
+            .Index([x => x.InstitutionCode, x => x.SortKey], i => i.Name = "incident_page");
+        opts.Projections.Add(new IncidentProjection(), ProjectionLifecycle.Inline);
+    }
+}

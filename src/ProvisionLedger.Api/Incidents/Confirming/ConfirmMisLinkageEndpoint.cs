@@ -1,0 +1,257 @@
+using System.Security.Claims;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using ProvisionLedger.Api.Exchanges;
+using ProvisionLedger.Api.Exchanges.Correcting;
+using ProvisionLedger.Api.Infrastructure;
+using ProvisionLedger.Api.Linkages;
+using ProvisionLedger.Api.ReferenceData;
+using ProvisionLedger.Api.Subjects;
+using Wolverine.Http;
+
+namespace ProvisionLedger.Api.Incidents.Confirming;
+
+/// <summary>
+/// 紐付け誤りの確認. <paramref name="ImproperPurpose"/> (不正の目的をもって行われたおそれ) is optional: it makes the leak
+/// reportable whatever else holds and gives the final report 60 days instead of 30.
+/// </summary>
+public sealed record ConfirmMisLinkage(
+    DateTimeOffset? DiscoveredAt,
+    string? DiscoveredBy,
+    string? Cause,
+    string? CorrectMyNumber,
+    bool? ImproperPurpose);
+
+public sealed record IncidentAnswer(string IncidentId);
+
+/// <summary>What a confirmation writes: the linkage's events (at the version they were decided on), the incident, and per record its events.</summary>
+public sealed record ConfirmationPlan(
+    string LinkageStreamKey,
+    long LinkageVersion,
+    IReadOnlyList<object> LinkageEvents,
+    IncidentOpened Opened,
+    IReadOnlyList<(string ExchangeId, object[] Events)> Exchanges);
+
+/// <summary>
+/// Confirms that a linkage was wrong, in one transaction: the wrong linkage ends at discovery, the local record is
+/// re-linked to the true owner when known, an incident is opened, every record made under the wrong linkage gets a
+/// mis-linkage correction (追記), and records the institution provided under the wrong number are attributed to the
+/// person whose information they were.
+/// <para>
+/// Attribution rule. As provider, the institution gave its record of the true owner T out as the wrong person W's: T's
+/// information reached the inquirer, so T's view shows the record too (SPEC §3). As inquirer, the institution asked
+/// about W and the provider answered with W's own information: the information provided was W's, so the record stays in
+/// W's view (with the correction) and is not shown to T, whose information was not provided. Showing it to T would tell
+/// T that W's information had been obtained. A record whose provision was "no-data" or "error" provided nobody's
+/// information and is attributed to nobody.
+/// </para>
+/// </summary>
+public static class ConfirmMisLinkageEndpoint
+{
+    public static FieldErrors Check(ConfirmMisLinkage command, DateTimeOffset now, TimeSpan skew)
+    {
+        var errors = new FieldErrors();
+        errors.NotInFuture("discoveredAt", command.DiscoveredAt, now, skew);
+        errors.Required("discoveredBy", command.DiscoveredBy);
+        errors.Required("cause", command.Cause, 2000);
+        if (command.CorrectMyNumber is not null && !MyNumber.IsValid(command.CorrectMyNumber))
+        {
+            errors.Add("correctMyNumber", MyNumber.Problem(command.CorrectMyNumber));
+        }
+
+        return errors;
+    }
+
+    [WolverinePost("/api/v1/linkages/{linkageId}/mislinkage")]
+    [Authorize(Roles = $"{Roles.Institution},{Roles.IncidentResponder}")]
+    public static async Task<IResult> Post(
+        string linkageId, HttpRequest request, ClaimsPrincipal user, LedgerSessions sessions, IDocumentStore store, SubjectKeys subjects,
+        CodeRegistry codes, LedgerOptions options, TimeProvider clock)
+    {
+        var (command, bad) = await JsonBody.ReadAsync<ConfirmMisLinkage>(request);
+        if (command is null)
+        {
+            return bad!;
+        }
+
+        var now = clock.GetUtcNow();
+        var errors = Check(command, now, options.ClockSkew);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var actor = Actor.From(user);
+        var fingerprint = Fingerprint.Of(command, options.SubjectHmacKey);
+        for (var attempt = 0; ; attempt++)
+        {
+            ConfirmationPlan? plan;
+            IResult answer;
+            await using (var session = sessions.OpenFor(actor))
+            {
+                (answer, plan) = await DecideAsync(session, actor, linkageId, command, fingerprint, subjects, codes, now);
+            }
+
+            if (plan is null)
+            {
+                return answer;
+            }
+
+            try
+            {
+                await WriteAsync(plan, store, o => sessions.OpenFor(actor, o), request.HttpContext.RequestAborted);
+                return answer;
+            }
+            catch (Exception e) when (attempt == 0 && Concurrency.IsConflict(e))
+            {
+                // The same confirmation (or another change to this linkage) won a race: decide again against it.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Decides the confirmation from what the ledger holds: either an answer with nothing to write (a problem, or 200 for
+    /// a retry), or 201 with the plan of events to write. Also used by the benchmark, which has no HTTP host.
+    /// </summary>
+    public static async Task<(IResult Answer, ConfirmationPlan? Plan)> DecideAsync(
+        IQuerySession session, Actor actor, string linkageId, ConfirmMisLinkage command, string fingerprint, SubjectKeys subjects,
+        CodeRegistry codes, DateTimeOffset now)
+    {
+        var linkage = await session.LoadAsync<Linkage>(linkageId);
+        if (linkage is null || (actor.Is(Roles.Institution) && !actor.IsInstitution(linkage.InstitutionCode)))
+        {
+            return (Problems.NotFound("The linkage"), null);
+        }
+
+        var incidentId = IncidentKeys.IdFor(linkageId);
+        var answer = new IncidentAnswer(incidentId);
+        if (linkage.Status == LinkageStatus.MisLinked && linkage.IncidentId == incidentId)
+        {
+            var incident = await session.LoadAsync<Incident>(incidentId);
+            return (incident?.RequestFingerprint == fingerprint
+                ? Results.Ok(answer)
+                : Problems.Conflict("This linkage has already been confirmed as a mis-linkage.", $"See incident {incidentId}."), null);
+        }
+
+        if (linkage.Status != LinkageStatus.Active)
+        {
+            return (Problems.Conflict("This linkage has ended; only a linkage in force can be confirmed as a mis-linkage."), null);
+        }
+
+        var discoveredAt = command.DiscoveredAt!.Value;
+        if (discoveredAt < linkage.LinkedAt)
+        {
+            return (Problems.Validation("discoveredAt", "must not be before the linkage was made."), null);
+        }
+
+        string? correctRef = null;
+        if (command.CorrectMyNumber is { } correct)
+        {
+            correctRef = subjects.SubjectRef(correct);
+            if (correctRef == linkage.SubjectRef)
+            {
+                return (Problems.Validation("correctMyNumber", "is the number the record is wrongly linked to; give the true owner's number."), null);
+            }
+        }
+
+        var stream = await session.Events.FetchStreamStateAsync(linkage.StreamKey);
+        var current = await session.LoadAsync<LocalRecordLink>(linkage.StreamKey);
+        if (stream is null || current is null)
+        {
+            throw new InvalidOperationException($"Linkage {linkageId} has no stream or local record link.");
+        }
+
+        var made = await session.Query<LinkedExchange>()
+            .Where(x => x.InquirerLinkageId == linkageId || x.ProviderLinkageId == linkageId)
+            .ToListAsync();
+
+        var linkageEvents = new List<object>
+        {
+            new MisLinkageConfirmed(linkage.StreamKey, linkageId, incidentId, linkage.InstitutionCode, linkage.LocalRecordId,
+                linkage.SubjectRef, correctRef, command.DiscoveredBy!, command.Cause!, fingerprint, discoveredAt),
+        };
+        string? correctedLinkageId = null;
+        if (correctRef is not null)
+        {
+            correctedLinkageId = LinkageKeys.LinkageId(linkage.StreamKey, current.Episodes + 1);
+            linkageEvents.Add(new SubjectLinked(
+                linkage.StreamKey, correctedLinkageId, linkage.InstitutionCode, linkage.LocalRecordId, correctRef,
+                subjects.InstitutionCode(linkage.InstitutionCode, command.CorrectMyNumber!), LinkageMethods.MisLinkageCorrection,
+                new LinkageEvidence([], 0, []), command.DiscoveredBy!, [], null,
+                $"紐付け誤りの訂正（{incidentId}）", incidentId, fingerprint, discoveredAt));
+        }
+
+        var institutionName = codes.InstitutionName(linkage.InstitutionCode);
+        var correctionFingerprint = $"incident:{incidentId}";
+        var attributed = 0;
+        var exchanges = new List<(string ExchangeId, object[] Events)>(made.Count);
+        foreach (var record in made.OrderBy(x => x.RequestedAt).ThenBy(x => x.Id, StringComparer.Ordinal))
+        {
+            var role = record.RoleOf(linkageId);
+            var events = new List<object>
+            {
+                new CorrectionAppended(record.Id, AppendCorrectionEndpoint.CorrectionId(record.Id, correctionFingerprint), CorrectionKinds.MisLinkage,
+                    CorrectionNote(role, institutionName), command.DiscoveredBy!, incidentId, correctionFingerprint, now),
+            };
+            if (role == Sides.Provider && correctRef is not null && record.Result == ExchangeResults.Provided)
+            {
+                events.Add(new RecordAttributedToSubject(record.Id, correctRef, incidentId,
+                    "紐付け誤りにより、提供された情報の本人に記録を帰属", now));
+                attributed++;
+            }
+
+            exchanges.Add((record.Id, events.ToArray()));
+        }
+
+        var opened = new IncidentOpened(
+            incidentId, linkageId, linkage.StreamKey, linkage.InstitutionCode, linkage.LocalRecordId, linkage.SubjectRef, correctRef,
+            correctedLinkageId, linkage.LinkedAt, command.DiscoveredBy!, command.Cause!, command.ImproperPurpose ?? false,
+            made.Count(x => x.RoleOf(linkageId) == Sides.Inquirer), made.Count(x => x.RoleOf(linkageId) == Sides.Provider), attributed,
+            fingerprint, discoveredAt, now);
+        return (Results.Created($"/api/v1/incidents/{incidentId}/trace", answer),
+            new ConfirmationPlan(linkage.StreamKey, stream.Version, linkageEvents, opened, exchanges));
+    }
+
+    /// <summary>
+    /// Writes the plan in one database transaction, through several sessions of <see cref="ChunkSize"/> records each:
+    /// Marten's unit of work scans its pending operations on every document it stores, so one session for thousands of
+    /// records (three party copies and a portal entry or two each) grows quadratically. Everything commits together or
+    /// not at all; the linkage stream's expected version makes a racing confirmation fail here.
+    /// </summary>
+    public static async Task WriteAsync(ConfirmationPlan plan, IDocumentStore store, Func<Marten.Services.SessionOptions, IDocumentSession> open, CancellationToken ct = default)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        IDocumentSession Enlisted() => open(Marten.Services.SessionOptions.ForTransaction(transaction));
+        await using (var first = Enlisted())
+        {
+            first.Events.Append(plan.LinkageStreamKey, plan.LinkageVersion + plan.LinkageEvents.Count, plan.LinkageEvents.ToArray());
+            first.Events.StartStream(IncidentKeys.Stream(plan.Opened.IncidentId), plan.Opened);
+            await first.SaveChangesAsync(ct);
+        }
+
+        foreach (var chunk in plan.Exchanges.Chunk(ChunkSize))
+        {
+            await using var session = Enlisted();
+            foreach (var (exchangeId, events) in chunk)
+            {
+                session.Events.Append(ExchangeKeys.Stream(exchangeId), events);
+            }
+
+            await session.SaveChangesAsync(ct);
+        }
+
+        await transaction.CommitAsync(ct);
+    }
+
+    public const int ChunkSize = 500;
+
+    /// <summary>
+    /// The text every view of the record shows. It names the institution whose linkage was wrong and nothing about either
+    /// person, since both the wrong person and the true owner may read it.
+    /// </summary>
+    public static string CorrectionNote(string role, string institutionName) => role == Sides.Provider
+        ? $"紐付け誤りのため追記：{institutionName}において、提供した情報が誤った個人番号に紐付けられた他人の情報でした。"
+        : $"紐付け誤りのため追記：{institutionName}において、照会の対象者が誤った個人番号に紐付けられていました。";
+}

@@ -1,0 +1,43 @@
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using ProvisionLedger.Api.Infrastructure;
+using ProvisionLedger.Api.Linkages;
+using ProvisionLedger.Api.Mynaportal;
+using ProvisionLedger.Api.ReferenceData;
+using ProvisionLedger.Api.Subjects;
+using Wolverine.Http;
+
+namespace ProvisionLedger.Api.Incidents.Tracing;
+
+public static class GetTraceEndpoint
+{
+    [WolverineGet("/api/v1/incidents/{incidentId}/trace")]
+    [Authorize(Roles = $"{Roles.IncidentResponder},{Roles.Auditor}")]
+    public static async Task<IResult> Get(string incidentId, IQuerySession session, CodeRegistry codes)
+    {
+        var trace = await TraceAsync(session, incidentId, codes);
+        return trace is null ? Problems.NotFound("The incident") : Results.Ok(trace);
+    }
+
+    /// <summary>
+    /// Four reads, each by key or index: the incident, its linkage, the records made under the linkage (by the
+    /// linkage-id indexes of <see cref="LinkedExchange"/>) and the wrong person's portal-access stream.
+    /// </summary>
+    public static async Task<IncidentTrace?> TraceAsync(IQuerySession session, string incidentId, CodeRegistry codes, CancellationToken ct = default)
+    {
+        var incident = await session.LoadAsync<Incident>(incidentId, ct);
+        if (incident is null)
+        {
+            return null;
+        }
+
+        var linkage = await session.LoadAsync<Linkage>(incident.LinkageId, ct)
+                      ?? throw new InvalidOperationException($"Incident {incidentId} names linkage {incident.LinkageId}, which does not exist.");
+        var made = await session.Query<LinkedExchange>()
+            .Where(x => x.InquirerLinkageId == incident.LinkageId || x.ProviderLinkageId == incident.LinkageId)
+            .ToListAsync(ct);
+        var views = (await session.Events.FetchStreamAsync(SubjectKeysOfStreams.PortalAccess(incident.WrongSubjectRef), token: ct))
+            .Select(e => e.Data).OfType<RecordsViewed>().ToList();
+        return TraceBuilder.Build(incident, linkage, made, views, codes);
+    }
+}
