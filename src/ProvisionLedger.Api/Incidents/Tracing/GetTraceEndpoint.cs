@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using Marten;
+using ProvisionLedger.Api.Auditing.ReadAccess;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Api.Linkages;
@@ -13,10 +15,16 @@ public static class GetTraceEndpoint
 {
     [WolverineGet("/api/v1/incidents/{incidentId}/trace")]
     [Authorize(Roles = $"{Roles.IncidentResponder},{Roles.Auditor}")]
-    public static async Task<IResult> Get(string incidentId, IQuerySession session, CodeRegistry codes)
+    public static async Task<IResult> Get(string incidentId, ClaimsPrincipal user, IQuerySession session, CodeRegistry codes, ReadAccessLog reads)
     {
         var trace = await TraceAsync(session, incidentId, codes);
-        return trace is null ? Problems.NotFound("The incident") : Results.Ok(trace);
+        if (trace is null)
+        {
+            return Problems.NotFound("The incident");
+        }
+
+        await reads.RecordAsync(user, $"incident-trace:{incidentId}", trace.AffectedRecords.Count);
+        return Results.Ok(trace);
     }
 
     /// <summary>
