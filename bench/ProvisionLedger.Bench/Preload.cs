@@ -47,6 +47,10 @@ public sealed class Preload(LedgerHost host, Population population)
             }
 
             await session.SaveChangesAsync();
+            if (batch % Math.Max(1, batches / 10) == 0 && batch > 0)
+            {
+                Console.WriteLine($"    … batch {batch:N0} of {batches:N0} [load average {File.ReadAllText("/proc/loadavg").Trim()}]");
+            }
         });
         return result with { Units = count };
     }
