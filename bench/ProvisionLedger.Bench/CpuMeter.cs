@@ -68,9 +68,16 @@ public sealed class CpuMeter
                 var stat = File.ReadAllText(Path.Combine(dir, "stat"));
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
                 var parent = int.Parse(fields[1], CultureInfo.InvariantCulture);
+                // utime and stime of the postmaster and its live backends, and the postmaster's cutime and cstime: what its
+                // ended backends used, so a backend that ends during a phase does not take its CPU with it.
                 if (pid == postmaster || parent == postmaster)
                 {
-                    total += (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+                    total += (Field(fields, 11) + Field(fields, 12)) / TicksPerSecond;
+                }
+
+                if (pid == postmaster)
+                {
+                    total += (Field(fields, 13) + Field(fields, 14)) / TicksPerSecond;
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
@@ -81,6 +88,8 @@ public sealed class CpuMeter
 
         return total;
     }
+
+    private static double Field(string[] fields, int index) => double.Parse(fields[index], CultureInfo.InvariantCulture);
 
     public sealed record Sample(double Self, double Postgres, double Machine, long At);
 }
