@@ -56,14 +56,14 @@ public sealed class BenchOptions
         if (args.Contains("--quick"))
         {
             o.Quick = true;
-            o.Records = 20_000;
-            o.HttpPersons = 300;
-            o.HttpExchanges = 1_000;
+            o.Records = 10_000;
+            o.HttpPersons = 200;
+            o.HttpExchanges = 600;
             o.Warmup = 100;
-            o.BatchExchanges = 5_000;
-            o.PreloadPersons = 2_000;
-            o.PortalCalls = 300;
-            o.PageCalls = 200;
+            o.BatchExchanges = 3_000;
+            o.PreloadPersons = 1_000;
+            o.PortalCalls = 200;
+            o.PageCalls = 100;
         }
 
         for (var i = 0; i < args.Length; i++)
