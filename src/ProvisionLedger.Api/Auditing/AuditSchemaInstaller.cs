@@ -12,6 +12,7 @@ public sealed class AuditSchemaInstaller(IDocumentStore store, AuditConnections 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        await ReadModelIndexes.ApplyAsync(connections.DataSource, cancellationToken);
         await AuditSchema.ApplyAsync(connections.DataSource, LedgerStore.Schema, cancellationToken);
         logger.LogInformation("Audit chain installed on {Schema}.mt_events.", LedgerStore.Schema);
     }

@@ -46,18 +46,15 @@ public static class LedgerStore
         opts.Schema.For<Linkage>().Identity(x => x.Id).Duplicate(x => x.SubjectRef).Duplicate(x => x.InstitutionCode);
         opts.Projections.Add(new LinkageProjection(), ProjectionLifecycle.Inline);
 
-        // Party copies: keyset pages by (sort_key, id) within one party.
+        // Party copies: keyset pages by (sort_key, id) within one party; the composite indexes are in ReadModelIndexes.
         opts.Schema.For<NwsRecord>().Identity(x => x.Id).Duplicate(x => x.SortKey);
-        opts.Schema.For<InquirerRecord>().Identity(x => x.Id).Duplicate(x => x.InquirerCode).Duplicate(x => x.SortKey)
-            .Index(x => x.InquirerCode, i => { i.Name = "inquirer_record_page"; i.Columns = ["inquirer_code", "sort_key", "id"]; });
-        opts.Schema.For<ProviderRecord>().Identity(x => x.Id).Duplicate(x => x.ProviderCode).Duplicate(x => x.SortKey)
-            .Index(x => x.ProviderCode, i => { i.Name = "provider_record_page"; i.Columns = ["provider_code", "sort_key", "id"]; });
+        opts.Schema.For<InquirerRecord>().Identity(x => x.Id).Duplicate(x => x.InquirerCode).Duplicate(x => x.SortKey);
+        opts.Schema.For<ProviderRecord>().Identity(x => x.Id).Duplicate(x => x.ProviderCode).Duplicate(x => x.SortKey);
         opts.Projections.Add(new PartyCopiesProjection(), ProjectionLifecycle.Inline);
 
-        // The portal view: one person's visible entries, newest first, in one index range.
+        // The portal view: one person's visible entries, newest first, in one index range (ReadModelIndexes).
         opts.Schema.For<PortalEntry>().Identity(x => x.Id)
-            .Duplicate(x => x.SubjectRef).Duplicate(x => x.ExchangeId).Duplicate(x => x.SortKey).Duplicate(x => x.NonDisclosed)
-            .Index(x => x.SubjectRef, i => { i.Name = "portal_entry_page"; i.Columns = ["subject_ref", "sort_key", "exchange_id"]; });
+            .Duplicate(x => x.SubjectRef).Duplicate(x => x.ExchangeId).Duplicate(x => x.SortKey).Duplicate(x => x.NonDisclosed);
         opts.Projections.Add(new PortalProjection(), ProjectionLifecycle.Inline);
 
         opts.Schema.For<SubjectProtection>().Identity(x => x.Id);
@@ -67,9 +64,9 @@ public static class LedgerStore
         opts.Schema.For<UsageCount>().Identity(x => x.Id).Duplicate(x => x.InquirerCode).Duplicate(x => x.ProcedureCode);
         opts.Projections.Add(new UsageStatisticsProjection(), ProjectionLifecycle.Async);
 
-        AuditingConfiguration.ConfigureStore(opts);
         Linkages.AssessingRisk.Configuration.Configure(opts);
         Incidents.Configuration.Configure(opts);
+        AuditingConfiguration.ConfigureStore(opts);
 
         foreach (var feature in Features)
         {

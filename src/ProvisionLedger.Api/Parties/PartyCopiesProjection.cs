@@ -14,71 +14,9 @@ public sealed class PartyCopiesProjection : IProjection
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         var copies = await PreloadAsync(operations, events, cancellation);
-
-        (NwsRecord, InquirerRecord, ProviderRecord)? Load(string exchangeId) =>
-            copies.TryGetValue(exchangeId, out var found) ? found : null;
-
         foreach (var e in events)
         {
-            switch (e.Data)
-            {
-                case InquiryMade made:
-                {
-                    var nws = Start(new NwsRecord { InquirerSubjectCode = made.InquirerSubjectCode }, made);
-                    var inquirer = Start(new InquirerRecord { SubjectCode = made.InquirerSubjectCode, LocalRecordId = made.InquirerLocalRecordId }, made);
-                    var provider = Start(new ProviderRecord(), made);
-                    copies[made.ExchangeId] = (nws, inquirer, provider);
-                    break;
-                }
-
-                case InformationProvided provided when Load(provided.ExchangeId) is var (nws, inquirer, provider):
-                    nws.ProviderSubjectCode = provided.ProviderSubjectCode;
-                    provider.SubjectCode = provided.ProviderSubjectCode;
-                    provider.LocalRecordId = provided.ProviderLocalRecordId;
-                    foreach (var copy in new PartyRecord[] { nws, inquirer, provider })
-                    {
-                        copy.ProvidedAt = provided.ProvidedAt;
-                        copy.Result = provided.Result;
-                        copy.ErrorCode = provided.ErrorCode;
-                        copy.PayloadDigest = provided.PayloadDigest;
-                        if (provided.NonDisclosure is not null)
-                        {
-                            Mark(copy, Sides.Provider, provided.NonDisclosure.Reason, "provider", provided.ProvidedAt);
-                        }
-                    }
-
-                    break;
-
-                case NonDisclosureSet set when Load(set.ExchangeId) is var (nws, inquirer, provider):
-                    foreach (var copy in new PartyRecord[] { nws, inquirer, provider })
-                    {
-                        Mark(copy, set.Side, set.Reason, set.By, set.OccurredAt);
-                    }
-
-                    break;
-
-                case NonDisclosureLifted lifted when Load(lifted.ExchangeId) is var (nws, inquirer, provider):
-                    foreach (var copy in new PartyRecord[] { nws, inquirer, provider })
-                    {
-                        var index = copy.NonDisclosures.FindLastIndex(m => m.Side == lifted.Side && m.LiftedAt is null);
-                        if (index >= 0)
-                        {
-                            copy.NonDisclosures[index] = copy.NonDisclosures[index] with { LiftedAt = lifted.OccurredAt };
-                        }
-
-                        copy.NonDisclosed = copy.NonDisclosures.Any(m => m.LiftedAt is null);
-                    }
-
-                    break;
-
-                case CorrectionAppended corrected when Load(corrected.ExchangeId) is var (nws, inquirer, provider):
-                    foreach (var copy in new PartyRecord[] { nws, inquirer, provider })
-                    {
-                        copy.Corrections.Add(new CorrectionEntry(corrected.CorrectionId, corrected.Kind, corrected.Note, corrected.By, corrected.OccurredAt));
-                    }
-
-                    break;
-            }
+            Apply(copies, e.Data);
         }
 
         foreach (var (nws, inquirer, provider) in copies.Values)
@@ -86,6 +24,76 @@ public sealed class PartyCopiesProjection : IProjection
             operations.Store(nws);
             operations.Store(inquirer);
             operations.Store(provider);
+        }
+    }
+
+    /// <summary>
+    /// Applies one event to the copies it concerns. Pure: the projection and the reconciliation's rebuild from the events
+    /// both use it, so a live copy that differs from its rebuild was changed outside the ledger or skipped an event.
+    /// </summary>
+    public static void Apply(Dictionary<string, (NwsRecord Nws, InquirerRecord Inquirer, ProviderRecord Provider)> copies, object data)
+    {
+        (NwsRecord, InquirerRecord, ProviderRecord)? Load(string exchangeId) =>
+            copies.TryGetValue(exchangeId, out var found) ? found : null;
+
+        switch (data)
+        {
+            case InquiryMade made:
+            {
+                var nws = Start(new NwsRecord { InquirerSubjectCode = made.InquirerSubjectCode }, made);
+                var inquirer = Start(new InquirerRecord { SubjectCode = made.InquirerSubjectCode, LocalRecordId = made.InquirerLocalRecordId }, made);
+                var provider = Start(new ProviderRecord(), made);
+                copies[made.ExchangeId] = (nws, inquirer, provider);
+                break;
+            }
+
+            case InformationProvided provided when Load(provided.ExchangeId) is var (nws, inquirer, provider):
+                nws.ProviderSubjectCode = provided.ProviderSubjectCode;
+                provider.SubjectCode = provided.ProviderSubjectCode;
+                provider.LocalRecordId = provided.ProviderLocalRecordId;
+                foreach (var copy in new PartyRecord[] { nws, inquirer, provider })
+                {
+                    copy.ProvidedAt = provided.ProvidedAt;
+                    copy.Result = provided.Result;
+                    copy.ErrorCode = provided.ErrorCode;
+                    copy.PayloadDigest = provided.PayloadDigest;
+                    if (provided.NonDisclosure is not null)
+                    {
+                        Mark(copy, Sides.Provider, provided.NonDisclosure.Reason, "provider", provided.ProvidedAt);
+                    }
+                }
+
+                break;
+
+            case NonDisclosureSet set when Load(set.ExchangeId) is var (nws, inquirer, provider):
+                foreach (var copy in new PartyRecord[] { nws, inquirer, provider })
+                {
+                    Mark(copy, set.Side, set.Reason, set.By, set.OccurredAt);
+                }
+
+                break;
+
+            case NonDisclosureLifted lifted when Load(lifted.ExchangeId) is var (nws, inquirer, provider):
+                foreach (var copy in new PartyRecord[] { nws, inquirer, provider })
+                {
+                    var index = copy.NonDisclosures.FindLastIndex(m => m.Side == lifted.Side && m.LiftedAt is null);
+                    if (index >= 0)
+                    {
+                        copy.NonDisclosures[index] = copy.NonDisclosures[index] with { LiftedAt = lifted.OccurredAt };
+                    }
+
+                    copy.NonDisclosed = copy.NonDisclosures.Any(m => m.LiftedAt is null);
+                }
+
+                break;
+
+            case CorrectionAppended corrected when Load(corrected.ExchangeId) is var (nws, inquirer, provider):
+                foreach (var copy in new PartyRecord[] { nws, inquirer, provider })
+                {
+                    copy.Corrections.Add(new CorrectionEntry(corrected.CorrectionId, corrected.Kind, corrected.Note, corrected.By, corrected.OccurredAt));
+                }
+
+                break;
         }
     }
 

@@ -21,12 +21,6 @@ public static class RouteRoles
     [
         new("POST", "/api/v1/linkages", [Roles.Institution]),
         new("POST", "/api/v1/linkages/{linkageId}/verifications", [Roles.Institution]),
-        new("POST", "/api/v1/linkages/verifications/batch", [Roles.Institution]),
-        new("POST", "/api/v1/linkages/{linkageId}/mislinkage", [Roles.Institution, Roles.IncidentResponder]),
-        new("GET", "/api/v1/linkages/risks", [Roles.Auditor, Roles.IncidentResponder, Roles.Institution]),
-        new("GET", "/api/v1/incidents", [Roles.IncidentResponder, Roles.Auditor, Roles.Institution]),
-        new("GET", "/api/v1/incidents/{incidentId}/trace", [Roles.IncidentResponder, Roles.Auditor]),
-        new("GET", "/api/v1/incidents/{incidentId}/report", [Roles.IncidentResponder, Roles.Auditor]),
         new("GET", "/api/v1/linkages/{linkageId}/history", [Roles.Institution, Roles.Auditor, Roles.IncidentResponder]),
         new("POST", "/api/v1/exchanges", [Roles.Nws, Roles.Institution]),
         new("POST", "/api/v1/exchanges/batch", [Roles.Nws, Roles.Institution]),
@@ -41,6 +35,13 @@ public static class RouteRoles
         new("GET", "/api/v1/parties/{institutionCode}/records", [Roles.Institution, Roles.Auditor]),
         new("GET", "/api/v1/parties/{institutionCode}/corrections", [Roles.Institution, Roles.Auditor, Roles.IncidentResponder]),
         new("POST", "/api/v1/mynaportal/records/search", [Roles.Mynaportal]),
+        new("GET", "/api/v1/parties/reconciliation", [Roles.Auditor]),
+        new("POST", "/api/v1/linkages/{linkageId}/mislinkage", [Roles.Institution, Roles.IncidentResponder]),
+        new("POST", "/api/v1/linkages/verifications/batch", [Roles.Institution]),
+        new("GET", "/api/v1/linkages/risks", [Roles.Auditor, Roles.IncidentResponder, Roles.Institution]),
+        new("GET", "/api/v1/incidents", [Roles.IncidentResponder, Roles.Auditor, Roles.Institution]),
+        new("GET", "/api/v1/incidents/{incidentId}/trace", [Roles.IncidentResponder, Roles.Auditor]),
+        new("GET", "/api/v1/incidents/{incidentId}/report", [Roles.IncidentResponder, Roles.Auditor]),
         new("GET", "/api/v1/statistics/usage", [Roles.Auditor, Roles.Nws, Roles.Institution]),
         new("GET", "/api/v1/audit/checkpoints/latest", [Roles.Auditor]),
         new("GET", "/api/v1/audit/checkpoints/{id}", [Roles.Auditor]),
@@ -56,11 +57,12 @@ public static class RouteRoles
         .Replace("{linkageId}", "no-such-linkage", StringComparison.Ordinal)
         .Replace("{exchangeId}", "NWS-no-such-exchange", StringComparison.Ordinal)
         .Replace("{protectionId}", "no-such-protection", StringComparison.Ordinal)
-        .Replace("{incidentId}", "INC-no-such-incident", StringComparison.Ordinal)
         .Replace("{id}", "1", StringComparison.Ordinal)
+        .Replace("{incidentId}", "no-such-incident", StringComparison.Ordinal)
         .Replace("{seq}", "1", StringComparison.Ordinal)
         .Replace("{institutionCode}", Institutions.Chiyoda, StringComparison.Ordinal)
         .Replace("{id}", "1", StringComparison.Ordinal)
+        .Replace("{incidentId}", "no-such-incident", StringComparison.Ordinal)
         .Replace("{seq}", "1", StringComparison.Ordinal)
         + (template.EndsWith("/records", StringComparison.Ordinal) && template.Contains("{institutionCode}", StringComparison.Ordinal) ? "?role=inquirer" : "");
 

@@ -332,7 +332,7 @@ public sealed class MisLinkageIncidentTests(MisLinkageScenario api) : IClassFixt
         {
             var log = JsonNode.Parse(await (await api.As(Roles.Auditor).PostJsonAsync("/api/v1/audit/access/search", new { myNumber = person }))
                 .Content.ReadAsStringAsync())!;
-            log["items"]!.AsArray().Select(i => (string?)i!["resource"]).Should().Contain("incident-trace");
+            log["items"]!.AsArray().Select(i => (string?)i!["resource"]).Should().Contain($"incident-trace:{api.IncidentId}");
         }
     }
 

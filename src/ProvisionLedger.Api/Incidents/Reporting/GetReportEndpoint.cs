@@ -21,7 +21,7 @@ public static class GetReportEndpoint
             return Problems.NotFound("The incident");
         }
 
-        await GetTraceEndpoint.RecordReadAsync(reads, user, "incident-report", f.Incident, f.Trace);
+        await GetTraceEndpoint.RecordReadAsync(reads, user, $"incident-report:{incidentId}", f.Incident, f.Trace);
         return Results.Content(ReportDocument.Render(f.Trace), "text/html; charset=utf-8");
     }
 }

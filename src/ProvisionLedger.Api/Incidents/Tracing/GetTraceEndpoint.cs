@@ -23,7 +23,7 @@ public static class GetTraceEndpoint
             return Problems.NotFound("The incident");
         }
 
-        await RecordReadAsync(reads, user, "incident-trace", f.Incident, f.Trace);
+        await RecordReadAsync(reads, user, $"incident-trace:{incidentId}", f.Incident, f.Trace);
         return Results.Ok(f.Trace);
     }
 

@@ -1,0 +1,165 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using ProvisionLedger.Api.Exchanges;
+using ProvisionLedger.Api.Infrastructure;
+using Wolverine.Http;
+
+namespace ProvisionLedger.Api.Parties.Reconciling;
+
+/// <summary>
+/// <c>copies-disagree</c>: two parties' copies of one record differ in a field they share. <c>projection-differs</c>: a
+/// live copy is not what its events make of it (changed outside the ledger, or an event skipped). <c>missing-copy</c>: an
+/// exchange without a copy. <c>orphan-copy</c>: a copy with no exchange behind it.
+/// </summary>
+public sealed record Divergence(string ExchangeId, string Kind, string Copy, string Field, string? Expected, string? Actual);
+
+public sealed record ReconciliationReport(
+    DateTimeOffset CheckedAt, long ExchangesChecked, long EventsReplayed, bool Consistent, int DivergenceCount, bool Truncated,
+    IReadOnlyList<Divergence> Divergences);
+
+/// <summary>
+/// Auditors' reconciliation of the three copies of every 情報提供等の記録: what the copies share must agree, and every live
+/// copy must equal its rebuild from the events (folded in memory by the projection's own <see cref="PartyCopiesProjection.Apply"/>).
+/// </summary>
+public static class ReconcileEndpoint
+{
+    public const int PageSize = 500;
+    public const int MaxReported = 1000;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The fields every party's copy holds (番号法 第23条: the same record held three times).</summary>
+    private static readonly string[] Shared =
+    [
+        "exchangeId", "inquirerCode", "providerCode", "procedureCode", "infoItemCode", "period", "requestedAt", "providedAt", "result",
+        "errorCode", "payloadDigest", "corrections", "nonDisclosures", "nonDisclosed",
+    ];
+
+    [WolverineGet("/api/v1/parties/reconciliation")]
+    [Authorize(Roles = Roles.Auditor)]
+    public static async Task<IResult> Get(IQuerySession session, TimeProvider clock, CancellationToken ct)
+    {
+        var divergences = new List<Divergence>();
+        var total = 0;
+        void Report(Divergence d)
+        {
+            total++;
+            if (divergences.Count < MaxReported)
+            {
+                divergences.Add(d);
+            }
+        }
+
+        long exchanges = 0, replayed = 0;
+        var after = "";
+        while (true)
+        {
+            var keys = (await session.QueryAsync<string>(
+                $"select id from {LedgerStore.Schema}.mt_streams where id like 'exchange:%' and id > ? order by id limit {PageSize}", after)).ToArray();
+            if (keys.Length == 0)
+            {
+                break;
+            }
+
+            after = keys[^1];
+            var events = await session.Events.QueryAllRawEvents().Where(e => e.StreamKey!.IsOneOf(keys)).OrderBy(e => e.Sequence).ToListAsync(ct);
+            var rebuilt = new Dictionary<string, (NwsRecord Nws, InquirerRecord Inquirer, ProviderRecord Provider)>(StringComparer.Ordinal);
+            foreach (var e in events)
+            {
+                PartyCopiesProjection.Apply(rebuilt, e.Data);
+            }
+
+            replayed += events.Count;
+            var ids = keys.Select(k => k["exchange:".Length..]).ToArray();
+            var batch = session.CreateBatchQuery();
+            var nws = batch.Query<NwsRecord>().Where(x => x.Id.IsOneOf(ids)).ToList();
+            var inquirers = batch.Query<InquirerRecord>().Where(x => x.Id.IsOneOf(ids)).ToList();
+            var providers = batch.Query<ProviderRecord>().Where(x => x.Id.IsOneOf(ids)).ToList();
+            await batch.Execute(ct);
+            var live = (Nws: (await nws).ToDictionary(x => x.Id), Inquirer: (await inquirers).ToDictionary(x => x.Id), Provider: (await providers).ToDictionary(x => x.Id));
+
+            foreach (var id in ids)
+            {
+                exchanges++;
+                if (!rebuilt.TryGetValue(id, out var expected))
+                {
+                    continue;
+                }
+
+                var copies = new (string Name, PartyRecord Expected, PartyRecord? Live)[]
+                {
+                    ("nws", expected.Nws, live.Nws.GetValueOrDefault(id)),
+                    ("inquirer", expected.Inquirer, live.Inquirer.GetValueOrDefault(id)),
+                    ("provider", expected.Provider, live.Provider.GetValueOrDefault(id)),
+                };
+                foreach (var (name, want, have) in copies)
+                {
+                    if (have is null)
+                    {
+                        Report(new Divergence(id, "missing-copy", name, "*", null, null));
+                        continue;
+                    }
+
+                    foreach (var (field, expectedValue, actualValue) in Differences(want, have))
+                    {
+                        Report(new Divergence(id, "projection-differs", name, field, expectedValue, actualValue));
+                    }
+                }
+
+                var present = copies.Where(c => c.Live is not null).ToList();
+                for (var i = 1; i < present.Count; i++)
+                {
+                    foreach (var (field, first, other) in Differences(present[0].Live!, present[i].Live!, Shared))
+                    {
+                        Report(new Divergence(id, "copies-disagree", $"{present[0].Name}/{present[i].Name}", field, first, other));
+                    }
+                }
+
+                if (live.Nws.GetValueOrDefault(id) is { } n)
+                {
+                    if (live.Inquirer.GetValueOrDefault(id) is { } q && n.InquirerSubjectCode != q.SubjectCode)
+                    {
+                        Report(new Divergence(id, "copies-disagree", "nws/inquirer", "inquirerSubjectCode", n.InquirerSubjectCode, q.SubjectCode));
+                    }
+
+                    if (live.Provider.GetValueOrDefault(id) is { } p && n.ProviderSubjectCode != p.SubjectCode)
+                    {
+                        Report(new Divergence(id, "copies-disagree", "nws/provider", "providerSubjectCode", n.ProviderSubjectCode, p.SubjectCode));
+                    }
+                }
+            }
+        }
+
+        foreach (var (table, name) in new[] { ("mt_doc_nwsrecord", "nws"), ("mt_doc_inquirerrecord", "inquirer"), ("mt_doc_providerrecord", "provider") })
+        {
+            var orphans = await session.QueryAsync<string>(
+                $"select d.id from {LedgerStore.Schema}.{table} d where not exists (select 1 from {LedgerStore.Schema}.mt_streams s where s.id = 'exchange:' || d.id) limit {MaxReported}");
+            foreach (var id in orphans)
+            {
+                Report(new Divergence(id, "orphan-copy", name, "*", null, null));
+            }
+        }
+
+        return Results.Ok(new ReconciliationReport(
+            clock.GetUtcNow(), exchanges, replayed, total == 0, total, total > divergences.Count, divergences));
+    }
+
+    /// <summary>Top-level fields whose JSON differs (all fields, or the named ones).</summary>
+    private static IEnumerable<(string Field, string? Expected, string? Actual)> Differences(PartyRecord expected, PartyRecord actual, string[]? only = null)
+    {
+        var a = JsonSerializer.SerializeToNode(expected, expected.GetType(), Json)!.AsObject();
+        var b = JsonSerializer.SerializeToNode(actual, actual.GetType(), Json)!.AsObject();
+        foreach (var field in only ?? a.Select(p => p.Key).Union(b.Select(p => p.Key)).ToArray())
+        {
+            var x = a[field]?.ToJsonString();
+            var y = b[field]?.ToJsonString();
+            if (!string.Equals(x, y, StringComparison.Ordinal))
+            {
+                yield return (field, x, y);
+            }
+        }
+    }
+}
