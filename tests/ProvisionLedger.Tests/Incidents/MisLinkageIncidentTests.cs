@@ -324,6 +324,19 @@ public sealed class MisLinkageIncidentTests(MisLinkageScenario api) : IClassFixt
     }
 
     [Fact]
+    public async Task Reading_the_trace_is_in_both_persons_access_logs()
+    {
+        await TraceAsync();
+
+        foreach (var person in new[] { api.W, api.T })
+        {
+            var log = JsonNode.Parse(await (await api.As(Roles.Auditor).PostJsonAsync("/api/v1/audit/access/search", new { myNumber = person }))
+                .Content.ReadAsStringAsync())!;
+            log["items"]!.AsArray().Select(i => (string?)i!["resource"]).Should().Contain($"incident-trace:{api.IncidentId}");
+        }
+    }
+
+    [Fact]
     public async Task No_my_number_and_no_subject_ref_appears_in_any_incident_answer()
     {
         var answers = new List<string>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text;
 using Marten;
+using ProvisionLedger.Api.Auditing.ReadAccess;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Incidents.Reporting;
 using ProvisionLedger.Api.Infrastructure;
@@ -37,7 +38,7 @@ public static class ListIncidentsEndpoint
 
     [WolverineGet("/api/v1/incidents")]
     [Authorize(Roles = $"{Roles.IncidentResponder},{Roles.Auditor},{Roles.Institution}")]
-    public static async Task<IResult> Get(HttpRequest request, ClaimsPrincipal user, IQuerySession session, CursorSealer cursors, CodeRegistry codes)
+    public static async Task<IResult> Get(HttpRequest request, ClaimsPrincipal user, IQuerySession session, CursorSealer cursors, CodeRegistry codes, ReadAccessLog reads)
     {
         var actor = Actor.From(user);
         var errors = new FieldErrors();
@@ -112,6 +113,7 @@ public static class ListIncidentsEndpoint
         var rows = await session.QueryAsync<Incident>(sql.ToString(), args.ToArray());
         var shown = rows.Take(pageSize).ToList();
         var next = rows.Count > pageSize ? cursors.Seal(shown[^1].SortKey, shown[^1].Id, binding) : null;
+        await reads.RecordAsync(user, "incidents", shown.Count, institutionCode: institution.Length > 0 ? institution : null);
         return Results.Ok(new IncidentPage(shown.Select(i => Summary(i, codes)).ToList(), next));
     }
 

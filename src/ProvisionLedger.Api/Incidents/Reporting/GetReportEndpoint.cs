@@ -1,5 +1,7 @@
+using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using ProvisionLedger.Api.Auditing.ReadAccess;
 using ProvisionLedger.Api.Incidents.Tracing;
 using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Api.ReferenceData;
@@ -11,11 +13,15 @@ public static class GetReportEndpoint
 {
     [WolverineGet("/api/v1/incidents/{incidentId}/report")]
     [Authorize(Roles = $"{Roles.IncidentResponder},{Roles.Auditor}")]
-    public static async Task<IResult> Get(string incidentId, IQuerySession session, CodeRegistry codes)
+    public static async Task<IResult> Get(string incidentId, ClaimsPrincipal user, IQuerySession session, CodeRegistry codes, ReadAccessLog reads)
     {
-        var trace = await GetTraceEndpoint.TraceAsync(session, incidentId, codes);
-        return trace is null
-            ? Problems.NotFound("The incident")
-            : Results.Content(ReportDocument.Render(trace), "text/html; charset=utf-8");
+        var found = await GetTraceEndpoint.LoadAsync(session, incidentId, codes);
+        if (found is not { } f)
+        {
+            return Problems.NotFound("The incident");
+        }
+
+        await GetTraceEndpoint.RecordReadAsync(reads, user, $"incident-report:{incidentId}", f.Incident, f.Trace);
+        return Results.Content(ReportDocument.Render(f.Trace), "text/html; charset=utf-8");
     }
 }

@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using Marten;
-using ProvisionLedger.Api.Auditing.ReadAccess;
 using Microsoft.AspNetCore.Authorization;
+using ProvisionLedger.Api.Auditing.ReadAccess;
 using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Api.Linkages;
 using ProvisionLedger.Api.Mynaportal;
@@ -17,21 +17,37 @@ public static class GetTraceEndpoint
     [Authorize(Roles = $"{Roles.IncidentResponder},{Roles.Auditor}")]
     public static async Task<IResult> Get(string incidentId, ClaimsPrincipal user, IQuerySession session, CodeRegistry codes, ReadAccessLog reads)
     {
-        var trace = await TraceAsync(session, incidentId, codes);
-        if (trace is null)
+        var found = await LoadAsync(session, incidentId, codes);
+        if (found is not { } f)
         {
             return Problems.NotFound("The incident");
         }
 
-        await reads.RecordAsync(user, $"incident-trace:{incidentId}", trace.AffectedRecords.Count);
-        return Results.Ok(trace);
+        await RecordReadAsync(reads, user, $"incident-trace:{incidentId}", f.Incident, f.Trace);
+        return Results.Ok(f.Trace);
     }
+
+    /// <summary>
+    /// A trace reads both persons' records: the read is logged against each, so either person's access search finds it.
+    /// </summary>
+    public static async Task RecordReadAsync(ReadAccessLog reads, ClaimsPrincipal user, string resource, Incident incident, IncidentTrace trace)
+    {
+        await reads.RecordAsync(user, resource, trace.AffectedRecordCount, subjectRef: incident.WrongSubjectRef, institutionCode: incident.InstitutionCode);
+        if (incident.CorrectSubjectRef is { } trueOwner)
+        {
+            await reads.RecordAsync(user, resource, trace.AffectedRecordCount, subjectRef: trueOwner, institutionCode: incident.InstitutionCode);
+        }
+    }
+
+    public static async Task<IncidentTrace?> TraceAsync(IQuerySession session, string incidentId, CodeRegistry codes, CancellationToken ct = default) =>
+        (await LoadAsync(session, incidentId, codes, ct))?.Trace;
 
     /// <summary>
     /// Four reads, each by key or index: the incident, its linkage, the records made under the linkage (by the
     /// linkage-id indexes of <see cref="LinkedExchange"/>) and the wrong person's portal-access stream.
     /// </summary>
-    public static async Task<IncidentTrace?> TraceAsync(IQuerySession session, string incidentId, CodeRegistry codes, CancellationToken ct = default)
+    public static async Task<(Incident Incident, IncidentTrace Trace)?> LoadAsync(
+        IQuerySession session, string incidentId, CodeRegistry codes, CancellationToken ct = default)
     {
         var incident = await session.LoadAsync<Incident>(incidentId, ct);
         if (incident is null)
@@ -46,6 +62,6 @@ public static class GetTraceEndpoint
             .ToListAsync(ct);
         var views = (await session.Events.FetchStreamAsync(SubjectKeysOfStreams.PortalAccess(incident.WrongSubjectRef), token: ct))
             .Select(e => e.Data).OfType<RecordsViewed>().ToList();
-        return TraceBuilder.Build(incident, linkage, made, views, codes);
+        return (incident, TraceBuilder.Build(incident, linkage, made, views, codes));
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text;
 using Marten;
+using ProvisionLedger.Api.Auditing.ReadAccess;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Api.Parties.ListingRecords;
@@ -38,7 +39,7 @@ public static class GetLinkageRisksEndpoint
 
     [WolverineGet("/api/v1/linkages/risks")]
     [Authorize(Roles = $"{Roles.Auditor},{Roles.IncidentResponder},{Roles.Institution}")]
-    public static async Task<IResult> Get(HttpRequest request, ClaimsPrincipal user, IQuerySession session, CursorSealer cursors, CodeRegistry codes)
+    public static async Task<IResult> Get(HttpRequest request, ClaimsPrincipal user, IQuerySession session, CursorSealer cursors, CodeRegistry codes, ReadAccessLog reads)
     {
         var actor = Actor.From(user);
         var errors = new FieldErrors();
@@ -124,6 +125,7 @@ public static class GetLinkageRisksEndpoint
         var rows = await session.QueryAsync<LinkageRisk>(sql.ToString(), args.ToArray());
         var shown = rows.Take(pageSize).ToList();
         var next = rows.Count > pageSize ? cursors.Seal(shown[^1].SortKey, shown[^1].Id, binding) : null;
+        await reads.RecordAsync(user, "linkage-risks", shown.Count, institutionCode: institution.Length > 0 ? institution : null);
         return Results.Ok(new LinkageRiskPage(shown.Select(r => new LinkageAtRisk(
             r.Id, r.InstitutionCode, r.LocalRecordId, r.Method, r.Evidence.QueryItems, r.Evidence.CandidateCount, r.CheckerCount, r.Approved,
             r.LinkedAt, r.AgreedRechecks, r.LastRecheckAt, r.Matches2023Pattern, r.Factors)).ToList(), next));
