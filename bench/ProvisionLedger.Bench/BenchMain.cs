@@ -170,7 +170,7 @@ public static class BenchMain
         }
 
         Console.WriteLine($"  (reads: {CpuMeter.Describe(reads, Load.Meter.Take())})");
-        await IncidentTraceBenchmark.MeasureAsync(host, client, database);
+        await IncidentTraceBenchmark.MeasureAsync(host, client, database, records: o.Quick ? 1_000 : 10_000);
         await ExplainAsync(database, population, institution);
         await IntendedIndexesAsync(database, http, o, institution, listings[0]);
         report.PrintAll();

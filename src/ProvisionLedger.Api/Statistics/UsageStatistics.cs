@@ -37,15 +37,22 @@ public sealed class UsageStatisticsProjection : IProjection
 {
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
-        var counts = new Dictionary<string, UsageCount>();
-        foreach (var made in events.Select(e => e.Data).OfType<InquiryMade>())
+        var inquiries = events.Select(e => e.Data).OfType<InquiryMade>().ToList();
+        if (inquiries.Count == 0)
+        {
+            return;
+        }
+
+        // One read for every count this page touches: the daemon's pages are hundreds of events.
+        var ids = inquiries.Select(m => UsageCount.IdOf(m.ProcedureCode, m.InquirerCode, UsageCount.MonthOf(m.RequestedAt))).Distinct().ToArray();
+        var counts = (await operations.LoadManyAsync<UsageCount>(cancellation, ids)).ToDictionary(c => c.Id);
+        foreach (var made in inquiries)
         {
             var month = UsageCount.MonthOf(made.RequestedAt);
             var id = UsageCount.IdOf(made.ProcedureCode, made.InquirerCode, month);
             if (!counts.TryGetValue(id, out var count))
             {
-                counts[id] = count = await operations.LoadAsync<UsageCount>(id, cancellation)
-                                     ?? new UsageCount { Id = id, ProcedureCode = made.ProcedureCode, InquirerCode = made.InquirerCode, Month = month };
+                counts[id] = count = new UsageCount { Id = id, ProcedureCode = made.ProcedureCode, InquirerCode = made.InquirerCode, Month = month };
             }
 
             count.Inquiries++;
