@@ -141,6 +141,23 @@ public sealed class AuditEndpointTests(AuditedLedgerApi api) : IClassFixture<Aud
     }
 
     [Fact]
+    public async Task The_access_log_reads_a_bare_date_as_a_whole_day_in_japan_time_and_names_a_bad_one()
+    {
+        var myNumber = MyNumbers.Next();
+        var subjectRef = api.Services.GetRequiredService<SubjectKeys>().SubjectRef(myNumber);
+        await RecordReadAsync(Actor("institution", Institutions.Shinjuku), "parties/records", 1, subjectRef, Institutions.Shinjuku);
+        var today = DateTimeOffset.UtcNow.ToOffset(Jst.Offset).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var auditor = api.As(Roles.Auditor);
+
+        var page = await (await auditor.GetAsync($"/api/v1/audit/access?institutionCode={Institutions.Shinjuku}&from={today}&to={today}")).ReadJsonAsync<AccessPage>();
+        var bad = await auditor.GetAsync("/api/v1/audit/access?from=yesterday");
+
+        page.Items.Should().ContainSingle(i => i.Resource == "parties/records");
+        bad.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await bad.ReadProblemAsync()).Errors.Should().ContainKey("from");
+    }
+
+    [Fact]
     public async Task A_person_search_rejects_an_invalid_my_number_by_field()
     {
         var response = await api.As(Roles.Auditor).PostJsonAsync("/api/v1/audit/access/search", new { myNumber = "123" });

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Infrastructure;
+using ProvisionLedger.Api.Parties.ListingRecords;
 using ProvisionLedger.Api.Subjects;
 using Wolverine.Http;
 
@@ -40,9 +41,18 @@ public static class AccessSearchEndpoint
     [WolverineGet("/api/v1/audit/access")]
     [Authorize(Roles = Roles.Auditor)]
     public static async Task<IResult> Get(
-        string? institutionCode, string? principal, DateTimeOffset? from, DateTimeOffset? to, int? pageSize, string? cursor,
-        ClaimsPrincipal user, IQuerySession session, ReadAccessLog log, CancellationToken ct)
+        string? institutionCode, string? principal, int? pageSize, string? cursor,
+        HttpRequest request, ClaimsPrincipal user, IQuerySession session, ReadAccessLog log, CancellationToken ct)
     {
+        // Read as every list reads its period: a bare date is a whole day in Japan time.
+        var periodErrors = new FieldErrors();
+        var from = ListRecordsEndpoint.QueryTime(request, "from", periodErrors);
+        var to = ListRecordsEndpoint.QueryTime(request, "to", periodErrors);
+        if (periodErrors.Any)
+        {
+            return periodErrors.ToProblem();
+        }
+
         var errors = CheckPage(from, to, pageSize, cursor);
         if (errors.Any)
         {
