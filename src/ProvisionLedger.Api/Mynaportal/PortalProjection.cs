@@ -15,7 +15,23 @@ public sealed class PortalProjection : IProjection
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         var byExchange = await PreloadAsync(operations, events, cancellation);
+        foreach (var e in events)
+        {
+            Apply(byExchange, e.Data);
+        }
 
+        foreach (var entry in byExchange.Values.SelectMany(x => x))
+        {
+            operations.Store(entry);
+        }
+    }
+
+    /// <summary>
+    /// Folds one event into the entries by exchange id. Pure, so reconciliation rebuilds the view from the events with the
+    /// very code that keeps it.
+    /// </summary>
+    public static void Apply(Dictionary<string, List<PortalEntry>> byExchange, object data)
+    {
         List<PortalEntry> EntriesOf(string exchangeId)
         {
             if (!byExchange.TryGetValue(exchangeId, out var list))
@@ -26,114 +42,106 @@ public sealed class PortalProjection : IProjection
             return list;
         }
 
-        foreach (var e in events)
+        switch (data)
         {
-            switch (e.Data)
+            case InquiryMade made:
             {
-                case InquiryMade made:
+                var entry = new PortalEntry
                 {
-                    var entry = new PortalEntry
+                    Id = PortalEntry.IdOf(made.SubjectRef, made.ExchangeId),
+                    SubjectRef = made.SubjectRef,
+                    ExchangeId = made.ExchangeId,
+                    InquirerCode = made.InquirerCode,
+                    ProviderCode = made.ProviderCode,
+                    ProcedureCode = made.ProcedureCode,
+                    InfoItemCode = made.InfoItemCode,
+                    RequestedAt = made.RequestedAt,
+                    SortKey = made.RequestedAt.UtcTicks,
+                };
+                if (made.NonDisclosure is not null)
+                {
+                    entry.ActiveMarks.Add(Sides.Inquirer);
+                }
+
+                entry.NonDisclosed = entry.ActiveMarks.Count > 0;
+
+                // A new exchange has no entries yet: no need to ask the database.
+                byExchange[made.ExchangeId] = [entry];
+                break;
+            }
+
+            case InformationProvided provided:
+                foreach (var entry in EntriesOf(provided.ExchangeId))
+                {
+                    entry.ProvidedAt = provided.ProvidedAt;
+                    entry.Result = provided.Result;
+                    if (provided.NonDisclosure is not null && !entry.ActiveMarks.Contains(Sides.Provider))
                     {
-                        Id = PortalEntry.IdOf(made.SubjectRef, made.ExchangeId),
-                        SubjectRef = made.SubjectRef,
-                        ExchangeId = made.ExchangeId,
-                        InquirerCode = made.InquirerCode,
-                        ProviderCode = made.ProviderCode,
-                        ProcedureCode = made.ProcedureCode,
-                        InfoItemCode = made.InfoItemCode,
-                        RequestedAt = made.RequestedAt,
-                        SortKey = made.RequestedAt.UtcTicks,
-                    };
-                    if (made.NonDisclosure is not null)
-                    {
-                        entry.ActiveMarks.Add(Sides.Inquirer);
+                        entry.ActiveMarks.Add(Sides.Provider);
                     }
 
                     entry.NonDisclosed = entry.ActiveMarks.Count > 0;
-
-                    // A new exchange has no entries yet: no need to ask the database.
-                    byExchange[made.ExchangeId] = [entry];
-                    break;
                 }
 
-                case InformationProvided provided:
-                    foreach (var entry in EntriesOf(provided.ExchangeId))
-                    {
-                        entry.ProvidedAt = provided.ProvidedAt;
-                        entry.Result = provided.Result;
-                        if (provided.NonDisclosure is not null && !entry.ActiveMarks.Contains(Sides.Provider))
-                        {
-                            entry.ActiveMarks.Add(Sides.Provider);
-                        }
+                break;
 
-                        entry.NonDisclosed = entry.ActiveMarks.Count > 0;
-                    }
-
-                    break;
-
-                case NonDisclosureSet set:
-                    foreach (var entry in EntriesOf(set.ExchangeId))
-                    {
-                        if (!entry.ActiveMarks.Contains(set.Side))
-                        {
-                            entry.ActiveMarks.Add(set.Side);
-                        }
-
-                        entry.NonDisclosed = true;
-                    }
-
-                    break;
-
-                case NonDisclosureLifted lifted:
-                    foreach (var entry in EntriesOf(lifted.ExchangeId))
-                    {
-                        entry.ActiveMarks.Remove(lifted.Side);
-                        entry.NonDisclosed = entry.ActiveMarks.Count > 0;
-                    }
-
-                    break;
-
-                case CorrectionAppended corrected:
-                    foreach (var entry in EntriesOf(corrected.ExchangeId))
-                    {
-                        entry.Corrections.Add(new CorrectionEntry(corrected.CorrectionId, corrected.Kind, corrected.Note, corrected.By, corrected.OccurredAt));
-                    }
-
-                    break;
-
-                case RecordAttributedToSubject attributed:
+            case NonDisclosureSet set:
+                foreach (var entry in EntriesOf(set.ExchangeId))
                 {
-                    var entries = EntriesOf(attributed.ExchangeId);
-                    var template = entries.FirstOrDefault();
-                    if (template is not null && entries.All(x => x.SubjectRef != attributed.SubjectRef))
+                    if (!entry.ActiveMarks.Contains(set.Side))
                     {
-                        entries.Add(new PortalEntry
-                        {
-                            Id = PortalEntry.IdOf(attributed.SubjectRef, attributed.ExchangeId),
-                            SubjectRef = attributed.SubjectRef,
-                            ExchangeId = template.ExchangeId,
-                            InquirerCode = template.InquirerCode,
-                            ProviderCode = template.ProviderCode,
-                            ProcedureCode = template.ProcedureCode,
-                            InfoItemCode = template.InfoItemCode,
-                            RequestedAt = template.RequestedAt,
-                            ProvidedAt = template.ProvidedAt,
-                            Result = template.Result,
-                            Corrections = [.. template.Corrections],
-                            ActiveMarks = [.. template.ActiveMarks],
-                            NonDisclosed = template.NonDisclosed,
-                            SortKey = template.SortKey,
-                        });
+                        entry.ActiveMarks.Add(set.Side);
                     }
 
-                    break;
+                    entry.NonDisclosed = true;
                 }
-            }
-        }
 
-        foreach (var entry in byExchange.Values.SelectMany(x => x))
-        {
-            operations.Store(entry);
+                break;
+
+            case NonDisclosureLifted lifted:
+                foreach (var entry in EntriesOf(lifted.ExchangeId))
+                {
+                    entry.ActiveMarks.Remove(lifted.Side);
+                    entry.NonDisclosed = entry.ActiveMarks.Count > 0;
+                }
+
+                break;
+
+            case CorrectionAppended corrected:
+                foreach (var entry in EntriesOf(corrected.ExchangeId))
+                {
+                    entry.Corrections.Add(new CorrectionEntry(corrected.CorrectionId, corrected.Kind, corrected.Note, corrected.By, corrected.OccurredAt));
+                }
+
+                break;
+
+            case RecordAttributedToSubject attributed:
+            {
+                var entries = EntriesOf(attributed.ExchangeId);
+                var template = entries.FirstOrDefault();
+                if (template is not null && entries.All(x => x.SubjectRef != attributed.SubjectRef))
+                {
+                    entries.Add(new PortalEntry
+                    {
+                        Id = PortalEntry.IdOf(attributed.SubjectRef, attributed.ExchangeId),
+                        SubjectRef = attributed.SubjectRef,
+                        ExchangeId = template.ExchangeId,
+                        InquirerCode = template.InquirerCode,
+                        ProviderCode = template.ProviderCode,
+                        ProcedureCode = template.ProcedureCode,
+                        InfoItemCode = template.InfoItemCode,
+                        RequestedAt = template.RequestedAt,
+                        ProvidedAt = template.ProvidedAt,
+                        Result = template.Result,
+                        Corrections = [.. template.Corrections],
+                        ActiveMarks = [.. template.ActiveMarks],
+                        NonDisclosed = template.NonDisclosed,
+                        SortKey = template.SortKey,
+                    });
+                }
+
+                break;
+            }
         }
     }
 

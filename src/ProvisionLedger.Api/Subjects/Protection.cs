@@ -1,11 +1,16 @@
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
+using ProvisionLedger.Api.Infrastructure;
 
 namespace ProvisionLedger.Api.Subjects;
 
 /// <summary>DV / abuse protection of a person: every record of theirs, past and future, is treated as non-disclosed.</summary>
-public sealed record DvProtectionRegistered(string ProtectionId, string SubjectRef, string Reason, string RegisteredBy, string RequestFingerprint, DateTimeOffset OccurredAt);
+/// <remarks><c>RegisteringInstitution</c> is the institution whose token registered it (null for the network system): only it,
+/// or the network system, may end the protection.</remarks>
+public sealed record DvProtectionRegistered(
+    string ProtectionId, string SubjectRef, string Reason, string RegisteredBy, string RequestFingerprint, DateTimeOffset OccurredAt,
+    string? RegisteringInstitution = null);
 
 public sealed record DvProtectionEnded(string ProtectionId, string SubjectRef, string EndedBy, string? Note, DateTimeOffset OccurredAt);
 
@@ -35,7 +40,16 @@ public sealed class ProtectionIndex
 
     public string SubjectRef { get; set; } = "";
 
+    public string? RegisteringInstitution { get; set; }
+
     public bool Ended { get; set; }
+
+    /// <summary>
+    /// The institution that registered it, or the network system. Any other caller is told the protection does not exist:
+    /// a protection id must not confirm to a stranger that someone is protected.
+    /// </summary>
+    public bool MayBeEndedBy(Actor actor) =>
+        actor.Is(Roles.Nws) || (RegisteringInstitution is { } code && actor.IsInstitution(code));
 }
 
 public sealed class ProtectionProjection : IProjection
@@ -54,6 +68,7 @@ public sealed class ProtectionProjection : IProjection
             return doc;
         }
 
+        var indexes = new Dictionary<string, ProtectionIndex>();
         foreach (var e in events)
         {
             switch (e.Data)
@@ -63,7 +78,10 @@ public sealed class ProtectionProjection : IProjection
                     var subject = await Subject(registered.SubjectRef);
                     subject.ActiveProtectionIds.Add(registered.ProtectionId);
                     subject.FingerprintsById[registered.ProtectionId] = registered.RequestFingerprint;
-                    operations.Store(new ProtectionIndex { Id = registered.ProtectionId, SubjectRef = registered.SubjectRef });
+                    indexes[registered.ProtectionId] = new ProtectionIndex
+                    {
+                        Id = registered.ProtectionId, SubjectRef = registered.SubjectRef, RegisteringInstitution = registered.RegisteringInstitution,
+                    };
                     break;
                 }
 
@@ -71,10 +89,22 @@ public sealed class ProtectionProjection : IProjection
                 {
                     var subject = await Subject(ended.SubjectRef);
                     subject.ActiveProtectionIds.Remove(ended.ProtectionId);
-                    operations.Store(new ProtectionIndex { Id = ended.ProtectionId, SubjectRef = ended.SubjectRef, Ended = true });
+                    if (!indexes.TryGetValue(ended.ProtectionId, out var index))
+                    {
+                        index = await operations.LoadAsync<ProtectionIndex>(ended.ProtectionId, cancellation)
+                                ?? new ProtectionIndex { Id = ended.ProtectionId, SubjectRef = ended.SubjectRef };
+                        indexes[ended.ProtectionId] = index;
+                    }
+
+                    index.Ended = true;
                     break;
                 }
             }
+        }
+
+        foreach (var index in indexes.Values)
+        {
+            operations.Store(index);
         }
 
         foreach (var doc in subjects.Values)

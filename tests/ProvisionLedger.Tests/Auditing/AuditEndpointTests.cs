@@ -119,13 +119,17 @@ public sealed class AuditEndpointTests(AuditedLedgerApi api) : IClassFixture<Aud
 
         var byInstitution = await (await auditor.GetAsync(
             $"/api/v1/audit/access?institutionCode={Institutions.Sapporo}&from={Uri.EscapeDataString(before.ToString("O"))}")).ReadJsonAsync<AccessPage>();
-        var byPerson = await (await auditor.PostJsonAsync("/api/v1/audit/access/search", new { myNumber, from = before })).ReadJsonAsync<AccessPage>();
+        var personResponse = await auditor.PostJsonAsync("/api/v1/audit/access/search", new { myNumber, from = before });
+        var personText = await personResponse.Content.ReadAsStringAsync();
+        var byPerson = await personResponse.ReadJsonAsync<AccessPage>();
 
         var read = byInstitution.Items.Should().ContainSingle().Subject;
         read.Principal.Should().Be($"institution:{Institutions.Sapporo}:reader");
         read.Resource.Should().Be("parties/records");
         read.RecordCount.Should().Be(3);
+        read.PersonRead.Should().BeTrue();
         byPerson.Items.Should().ContainSingle().Which.Id.Should().Be(read.Id);
+        personText.Should().NotContain(subjectRef, "the person's pseudonym is never handed out").And.NotContain(myNumber);
         (await api.DatabaseTextAsync()).Contains(myNumber, StringComparison.Ordinal).Should().BeFalse("a My Number is never stored");
 
         // The auditor's own searches are reads too, and the whole log is on the chain.

@@ -337,6 +337,18 @@ public sealed class MisLinkageIncidentTests(MisLinkageScenario api) : IClassFixt
     }
 
     [Fact]
+    public async Task After_the_confirmation_every_copy_and_both_persons_portal_entries_equal_their_rebuild_from_the_events()
+    {
+        await TraceAsync();
+
+        var response = await api.As(Roles.Auditor).GetAsync("/api/v1/parties/reconciliation");
+        var report = await response.ReadJsonAsync<ProvisionLedger.Api.Parties.Reconciling.ReconciliationReport>();
+
+        report.Divergences.Should().BeEmpty();
+        report.Consistent.Should().BeTrue();
+    }
+
+    [Fact]
     public async Task No_my_number_and_no_subject_ref_appears_in_any_incident_answer()
     {
         var answers = new List<string>

@@ -149,6 +149,22 @@ public sealed class PortalViewTests(ApiWithPortalHistory api) : IClassFixture<Ap
     }
 
     [Fact]
+    public async Task A_bare_date_is_the_whole_day_in_japan_time_and_a_time_without_offset_is_japan_time()
+    {
+        var person = await api.LinkPersonAsync();
+        DateTimeOffset Jst(string t) => DateTimeOffset.Parse(t, System.Globalization.CultureInfo.InvariantCulture);
+        await api.RecordExchangeAsync(person, Jst("2025-06-02T00:30:00+09:00"));
+        await api.RecordExchangeAsync(person, Jst("2025-06-02T23:30:00+09:00"));
+        await api.RecordExchangeAsync(person, Jst("2025-06-03T00:30:00+09:00"));
+
+        var day = await api.PortalRecordsAsync(person.MyNumber, r => (r["from"], r["to"]) = ("2025-06-02", "2025-06-02"));
+        var fromJstMorning = await api.PortalRecordsAsync(person.MyNumber, r => r["from"] = "2025-06-02T23:00:00");
+
+        day.Select(r => r.RequestedAt).Should().Equal(Jst("2025-06-02T23:30:00+09:00"), Jst("2025-06-02T00:30:00+09:00"));
+        fromJstMorning.Should().HaveCount(2, "23:00 without an offset is 23:00 in Japan, so the 23:30 and next-day records follow it");
+    }
+
+    [Fact]
     public async Task Filters_combine()
     {
         var records = await api.PortalRecordsAsync(api.Person.MyNumber,

@@ -1,7 +1,9 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Api.Parties.Reconciling;
+using ProvisionLedger.Api.Subjects;
 using ProvisionLedger.Tests.Exchanges;
 using ProvisionLedger.Tests.Harness;
 
@@ -50,6 +52,39 @@ public sealed class ReconciliationTests(ApiWithLinkedSubject api) : IClassFixtur
         var report = await ReconcileAsync();
 
         report.Divergences.Should().ContainEquivalentOf(new Divergence(exchangeId, "missing-copy", "provider", "*", null, null));
+    }
+
+    [Fact]
+    public async Task A_hidden_portal_entry_made_visible_in_the_database_is_reported_without_naming_the_person()
+    {
+        var exchangeId = await api.RecordExchangeAsync(api.Person, ExchangeScenarios.RequestedAt.AddHours(3));
+        await api.Institution(api.Person.InquirerCode).MarkNonDisclosedAsync(exchangeId);
+        await SqlAsync($"update {LedgerStore.Schema}.mt_doc_portalentry set non_disclosed = false where exchange_id = @id", exchangeId);
+
+        var response = await api.As(Roles.Auditor).GetAsync(Route);
+        var text = await response.Content.ReadAsStringAsync();
+        var report = await response.ReadJsonAsync<ReconciliationReport>();
+
+        report.Consistent.Should().BeFalse();
+        report.Divergences.Should().ContainEquivalentOf(new Divergence(exchangeId, "projection-differs", "portal", "non_disclosed", null, null));
+        var subjectRef = api.Services.GetRequiredService<SubjectKeys>().SubjectRef(api.Person.MyNumber);
+        text.Should().NotContain(subjectRef).And.NotContain(api.Person.MyNumber);
+    }
+
+    [Fact]
+    public async Task A_portal_entry_edited_or_deleted_in_the_database_is_reported_against_its_rebuild()
+    {
+        var edited = await api.RecordExchangeAsync(api.Person, ExchangeScenarios.RequestedAt.AddHours(4));
+        var deleted = await api.RecordExchangeAsync(api.Person, ExchangeScenarios.RequestedAt.AddHours(5));
+        await SqlAsync(
+            $"update {LedgerStore.Schema}.mt_doc_portalentry set data = jsonb_set(data, '{{providerCode}}', '\"131041\"') where exchange_id = @id", edited);
+        await SqlAsync($"delete from {LedgerStore.Schema}.mt_doc_portalentry where exchange_id = @id", deleted);
+
+        var report = await ReconcileAsync();
+
+        report.Divergences.Should().ContainEquivalentOf(
+            new Divergence(edited, "projection-differs", "portal", "providerCode", $"\"{api.Person.ProviderCode}\"", "\"131041\""));
+        report.Divergences.Should().ContainEquivalentOf(new Divergence(deleted, "missing-copy", "portal", "*", null, null));
     }
 
     [Theory]

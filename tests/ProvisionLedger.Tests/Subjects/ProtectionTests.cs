@@ -105,6 +105,30 @@ public sealed class ProtectionTests(LedgerApi api) : IClassFixture<LedgerApi>
     }
 
     [Fact]
+    public async Task Another_institution_cannot_end_a_protection_and_is_told_it_does_not_exist()
+    {
+        var protectionId = await api.ProtectAsync(MyNumbers.Next());
+        var before = await api.EventCountAsync();
+
+        var problem = await api.RefusesAsync(HttpStatusCode.NotFound,
+            () => api.Institution(Institutions.Sapporo).PostJsonAsync(ProtectionScenarios.EndRoute(protectionId), new JsonObject { ["endedBy"] = "desk" }));
+
+        (problem.Detail ?? "").Should().NotContain(protectionId);
+        (await api.EventCountAsync()).Should().Be(before);
+        await api.EndProtectionAsync(protectionId);
+    }
+
+    [Fact]
+    public async Task The_network_system_may_end_a_protection_an_institution_registered()
+    {
+        var protectionId = await api.ProtectAsync(MyNumbers.Next());
+
+        var response = await api.As(Roles.Nws).PostJsonAsync(ProtectionScenarios.EndRoute(protectionId), new JsonObject { ["endedBy"] = "nws-operator" });
+
+        await response.ShouldBeAsync(HttpStatusCode.Created, "the network system's operator may end any protection");
+    }
+
+    [Fact]
     public async Task Ending_without_a_token_gets_401()
     {
         var protectionId = await api.ProtectAsync(MyNumbers.Next());

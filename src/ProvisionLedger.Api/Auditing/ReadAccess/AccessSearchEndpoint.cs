@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using System.Text.Json.Serialization;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Infrastructure;
@@ -9,9 +10,27 @@ using Wolverine.Http;
 namespace ProvisionLedger.Api.Auditing.ReadAccess;
 
 /// <summary>A person's reads are searched with the My Number in the body, never in the URL.</summary>
-public sealed record SearchAccess(string? MyNumber, DateTimeOffset? From, DateTimeOffset? To, int? PageSize, string? Cursor);
+public sealed record SearchAccess(
+    string? MyNumber,
+    [property: JsonConverter(typeof(JstPeriodStart))] DateTimeOffset? From,
+    [property: JsonConverter(typeof(JstPeriodEnd))] DateTimeOffset? To,
+    int? PageSize,
+    string? Cursor);
 
-public sealed record AccessPage(IReadOnlyList<ReadAccessEntry> Items, string? NextCursor);
+public sealed record AccessPage(IReadOnlyList<AccessRead> Items, string? NextCursor);
+
+/// <summary>
+/// One read as an auditor sees it. The person's subjectRef stays inside: it is a stable pseudonym of a My Number, and
+/// handing it out would let answers be joined up about a person. <c>PersonRead</c> says whether a person's records were read.
+/// </summary>
+public sealed record AccessRead(
+    string Id, long Sequence, DateTimeOffset At, string Principal, string Role, string? ActorInstitutionCode, string Route,
+    string Path, string Resource, string? InstitutionCode, bool PersonRead, int RecordCount)
+{
+    public static AccessRead Of(ReadAccessEntry e) =>
+        new(e.Id, e.Sequence, e.At, e.Principal, e.Role, e.ActorInstitutionCode, e.Route, e.Path, e.Resource, e.InstitutionCode,
+            e.SubjectRef is not null, e.RecordCount);
+}
 
 /// <summary>"Who looked at the records of this institution, or this person, in this period?" Newest first.</summary>
 public static class AccessSearchEndpoint
@@ -118,7 +137,7 @@ public static class AccessSearchEndpoint
         var size = pageSize ?? 100;
         var items = await query.OrderByDescending(x => x.Sequence).Take(size + 1).ToListAsync(ct);
         return items.Count > size
-            ? new AccessPage(items.Take(size).ToList(), items[size - 1].Sequence.ToString(CultureInfo.InvariantCulture))
-            : new AccessPage(items, null);
+            ? new AccessPage(items.Take(size).Select(AccessRead.Of).ToList(), items[size - 1].Sequence.ToString(CultureInfo.InvariantCulture))
+            : new AccessPage(items.Select(AccessRead.Of).ToList(), null);
     }
 }

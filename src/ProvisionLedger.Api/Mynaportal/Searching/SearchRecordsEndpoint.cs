@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Serialization;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Infrastructure;
@@ -15,8 +16,8 @@ public sealed record Viewer(string? Kind, string? ProxyId);
 public sealed record SearchRecords(
     string? MyNumber,
     Viewer? Viewer,
-    DateTimeOffset? From,
-    DateTimeOffset? To,
+    [property: JsonConverter(typeof(JstPeriodStart))] DateTimeOffset? From,
+    [property: JsonConverter(typeof(JstPeriodEnd))] DateTimeOffset? To,
     string? InstitutionCode,
     string? ProcedureCode,
     string? InfoItemCode,

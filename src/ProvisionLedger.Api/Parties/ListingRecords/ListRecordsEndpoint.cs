@@ -149,13 +149,12 @@ public static class ListRecordsEndpoint
             return null;
         }
 
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
+        if (Jst.TryParseBound(text, end: name == "to", out var value))
         {
-            // A bare date as the end of a period includes that whole day.
-            return name == "to" && text.Length == 10 ? value.AddDays(1).AddTicks(-1) : value;
+            return value;
         }
 
-        errors.Add(name, "must be an ISO-8601 date or time with offset.");
+        errors.Add(name, "must be an ISO-8601 date (a whole day in Japan time) or a date and time.");
         return null;
     }
 }

@@ -5,6 +5,7 @@ using Marten;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Exchanges;
 using ProvisionLedger.Api.Infrastructure;
+using ProvisionLedger.Api.Mynaportal;
 using Wolverine.Http;
 
 namespace ProvisionLedger.Api.Parties.Reconciling;
@@ -13,6 +14,9 @@ namespace ProvisionLedger.Api.Parties.Reconciling;
 /// <c>copies-disagree</c>: two parties' copies of one record differ in a field they share. <c>projection-differs</c>: a
 /// live copy is not what its events make of it (changed outside the ledger, or an event skipped). <c>missing-copy</c>: an
 /// exchange without a copy. <c>orphan-copy</c>: a copy with no exchange behind it.
+/// Copies: <c>nws</c>, <c>inquirer</c>, <c>provider</c>, and the Mynaportal entries: <c>portal</c> (the inquiry's subject)
+/// and <c>portal-attributed</c> (a person a mis-linkage attributed the record to). Which person a portal entry belongs to
+/// is never reported.
 /// </summary>
 public sealed record Divergence(string ExchangeId, string Kind, string Copy, string Field, string? Expected, string? Actual);
 
@@ -23,6 +27,8 @@ public sealed record ReconciliationReport(
 /// <summary>
 /// Auditors' reconciliation of the three copies of every 情報提供等の記録: what the copies share must agree, and every live
 /// copy must equal its rebuild from the events (folded in memory by the projection's own <see cref="PartyCopiesProjection.Apply"/>).
+/// The Mynaportal entries are rebuilt the same way (<see cref="PortalProjection.Apply"/>), including the columns the portal
+/// search filters on: a hidden record made visible by an edit to <c>non_disclosed</c> is found.
 /// </summary>
 public static class ReconcileEndpoint
 {
@@ -67,9 +73,11 @@ public static class ReconcileEndpoint
             after = keys[^1];
             var events = await session.Events.QueryAllRawEvents().Where(e => e.StreamKey!.IsOneOf(keys)).OrderBy(e => e.Sequence).ToListAsync(ct);
             var rebuilt = new Dictionary<string, (NwsRecord Nws, InquirerRecord Inquirer, ProviderRecord Provider)>(StringComparer.Ordinal);
+            var rebuiltPortal = new Dictionary<string, List<PortalEntry>>(StringComparer.Ordinal);
             foreach (var e in events)
             {
                 PartyCopiesProjection.Apply(rebuilt, e.Data);
+                PortalProjection.Apply(rebuiltPortal, e.Data);
             }
 
             replayed += events.Count;
@@ -78,7 +86,9 @@ public static class ReconcileEndpoint
             var nws = batch.Query<NwsRecord>().Where(x => x.Id.IsOneOf(ids)).ToList();
             var inquirers = batch.Query<InquirerRecord>().Where(x => x.Id.IsOneOf(ids)).ToList();
             var providers = batch.Query<ProviderRecord>().Where(x => x.Id.IsOneOf(ids)).ToList();
+            var portal = batch.Query<PortalEntry>().Where(x => x.ExchangeId.IsOneOf(ids)).ToList();
             await batch.Execute(ct);
+            var livePortal = (await portal).ToLookup(x => x.ExchangeId, StringComparer.Ordinal);
             var live = (Nws: (await nws).ToDictionary(x => x.Id), Inquirer: (await inquirers).ToDictionary(x => x.Id), Provider: (await providers).ToDictionary(x => x.Id));
 
             foreach (var id in ids)
@@ -118,6 +128,11 @@ public static class ReconcileEndpoint
                     }
                 }
 
+                foreach (var divergence in PortalDivergences(id, rebuiltPortal.GetValueOrDefault(id) ?? [], livePortal[id].ToList()))
+                {
+                    Report(divergence);
+                }
+
                 if (live.Nws.GetValueOrDefault(id) is { } n)
                 {
                     if (live.Inquirer.GetValueOrDefault(id) is { } q && n.InquirerSubjectCode != q.SubjectCode)
@@ -143,12 +158,64 @@ public static class ReconcileEndpoint
             }
         }
 
+        foreach (var id in await session.QueryAsync<string>(
+                     $"select d.exchange_id from {LedgerStore.Schema}.mt_doc_portalentry d where not exists " +
+                     $"(select 1 from {LedgerStore.Schema}.mt_streams s where s.id = 'exchange:' || d.exchange_id) limit {MaxReported}"))
+        {
+            Report(new Divergence(id, "orphan-copy", "portal", "*", null, null));
+        }
+
+        // The search reads these columns, not the JSON: each must say what the document says.
+        foreach (var (id, column) in await session.QueryAsync<ColumnMismatch>(
+                     $"select jsonb_build_object('exchangeId', d.exchange_id, 'column', case " +
+                     "when d.non_disclosed is distinct from (d.data ->> 'nonDisclosed')::boolean then 'non_disclosed' " +
+                     "when d.subject_ref is distinct from d.data ->> 'subjectRef' then 'subject_ref' " +
+                     "when d.sort_key is distinct from (d.data ->> 'sortKey')::bigint then 'sort_key' " +
+                     "else 'exchange_id' end) " +
+                     $"from {LedgerStore.Schema}.mt_doc_portalentry d where d.non_disclosed is distinct from (d.data ->> 'nonDisclosed')::boolean " +
+                     "or d.subject_ref is distinct from d.data ->> 'subjectRef' or d.sort_key is distinct from (d.data ->> 'sortKey')::bigint " +
+                     $"or d.exchange_id is distinct from d.data ->> 'exchangeId' limit {MaxReported}"))
+        {
+            Report(new Divergence(id, "projection-differs", "portal", column, null, null));
+        }
+
         return Results.Ok(new ReconciliationReport(
             clock.GetUtcNow(), exchanges, replayed, total == 0, total, total > divergences.Count, divergences));
     }
 
+    private sealed record ColumnMismatch(string ExchangeId, string Column);
+
+    /// <summary>
+    /// Entries are matched by person, but the report names only the exchange and whether the person is the inquiry's
+    /// subject: the person's key stays inside.
+    /// </summary>
+    private static IEnumerable<Divergence> PortalDivergences(string exchangeId, List<PortalEntry> expected, List<PortalEntry> live)
+    {
+        var inquirySubject = expected.FirstOrDefault()?.SubjectRef;
+        string CopyOf(PortalEntry e) => e.SubjectRef == inquirySubject ? "portal" : "portal-attributed";
+        var liveById = live.ToDictionary(x => x.Id, StringComparer.Ordinal);
+        foreach (var want in expected)
+        {
+            if (!liveById.Remove(want.Id, out var have))
+            {
+                yield return new Divergence(exchangeId, "missing-copy", CopyOf(want), "*", null, null);
+                continue;
+            }
+
+            foreach (var (field, expectedValue, actualValue) in Differences(want, have).Where(d => d.Field is not ("id" or "subjectRef")))
+            {
+                yield return new Divergence(exchangeId, "projection-differs", CopyOf(want), field, expectedValue, actualValue);
+            }
+        }
+
+        foreach (var extra in liveById.Values)
+        {
+            yield return new Divergence(exchangeId, "orphan-copy", CopyOf(extra), "*", null, null);
+        }
+    }
+
     /// <summary>Top-level fields whose JSON differs (all fields, or the named ones).</summary>
-    private static IEnumerable<(string Field, string? Expected, string? Actual)> Differences(PartyRecord expected, PartyRecord actual, string[]? only = null)
+    private static IEnumerable<(string Field, string? Expected, string? Actual)> Differences(object expected, object actual, string[]? only = null)
     {
         var a = JsonSerializer.SerializeToNode(expected, expected.GetType(), Json)!.AsObject();
         var b = JsonSerializer.SerializeToNode(actual, actual.GetType(), Json)!.AsObject();

@@ -59,7 +59,9 @@ public static class ProtectionEndpoint
                 return Results.Ok(new ProtectionAccepted(protectionId));
             }
 
-            var registered = new DvProtectionRegistered(protectionId, subjectRef, command.Reason!, command.RegisteredBy!, fingerprint, command.OccurredAt!.Value);
+            var registered = new DvProtectionRegistered(
+                protectionId, subjectRef, command.Reason!, command.RegisteredBy!, fingerprint, command.OccurredAt!.Value,
+                actor.Is(Roles.Institution) ? actor.InstitutionCode : null);
             if (version is { } v)
             {
                 session.Events.Append(stream, v + 1, registered);
@@ -105,7 +107,7 @@ public static class ProtectionEndpoint
         {
             await using var session = sessions.OpenFor(actor);
             var index = await session.LoadAsync<ProtectionIndex>(protectionId);
-            if (index is null)
+            if (index is null || !index.MayBeEndedBy(actor))
             {
                 return Problems.NotFound("The protection");
             }
