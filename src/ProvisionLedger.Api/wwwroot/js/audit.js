@@ -2,7 +2,7 @@
 // copies, a record's append history and the read-access log. A person's reads are searched with the My Number in the
 // request body; the number is kept in this module's memory only, for the next page.
 import {
-  api, dayEnd, dayStart, enableForms, facts, forgetOnLeave, h, initSignIn, jst, nameOf, names, pager, replace, showMessage, showProblem,
+  api, enableForms, facts, forgetOnLeave, h, initSignIn, jst, nameOf, names, pager, replace, showMessage, showProblem,
   table, text, yesNo,
 } from './common.js';
 
@@ -170,7 +170,7 @@ const copiesPages = pager($('copies-next'), $('copies-page'), async (cursor) => 
 $('copies-query').addEventListener('submit', async (event) => {
   event.preventDefault();
   const party = $('copies-party').value;
-  const query = { from: dayStart($('copies-from').value), to: dayEnd($('copies-to').value), pageSize: text($('copies-page-size')) };
+  const query = { from: text($('copies-from')), to: text($('copies-to')), pageSize: text($('copies-page-size')) };
   if (party === 'nws') {
     copiesRequest = { party, path: '/api/v1/parties/nws/records', query };
   } else {
@@ -275,6 +275,7 @@ const accessPages = pager($('access-next'), $('access-page'), async (cursor) => 
     { label: '経路', en: 'Route', value: (a) => mono(a.route) },
     { label: '対象', en: 'Resource', value: (a) => mono(a.resource) },
     { label: '機関', en: 'Institution', value: (a) => a.institutionCode ?? '—' },
+    { label: '本人の記録', en: "A person's records", value: (a) => yesNo(a.personRead) },
     { label: '件数', en: 'Records', value: (a) => a.recordCount },
   ], items, { caption: `${items.length} 件（新しい順）` }));
   return nextCursor ?? null;
@@ -287,8 +288,8 @@ $('access-query').addEventListener('submit', async (event) => {
     query: {
       institutionCode: text($('access-institution')),
       principal: text($('access-principal')),
-      from: dayStart($('access-from').value),
-      to: dayEnd($('access-to').value),
+      from: text($('access-from')),
+      to: text($('access-to')),
     },
   };
   await accessPages.first();
@@ -298,7 +299,7 @@ $('access-person-query').addEventListener('submit', async (event) => {
   event.preventDefault();
   accessSearch = {
     person: true,
-    body: { myNumber: accessMyNumber.value.trim(), from: dayStart($('access-person-from').value), to: dayEnd($('access-person-to').value) },
+    body: { myNumber: accessMyNumber.value.trim(), from: text($('access-person-from')), to: text($('access-person-to')) },
   };
   await accessPages.first();
 });

@@ -46,15 +46,6 @@ export function jst(iso) {
   return `${j.getUTCFullYear()}-${p(j.getUTCMonth() + 1)}-${p(j.getUTCDate())} ${p(j.getUTCHours())}:${p(j.getUTCMinutes())}:${p(j.getUTCSeconds())} +09:00`;
 }
 
-/** A date input (yyyy-mm-dd) read as a Japanese calendar day: its first or its last moment. */
-export function dayStart(value) {
-  return value ? `${value}T00:00:00+09:00` : null;
-}
-
-export function dayEnd(value) {
-  return value ? `${value}T23:59:59.999+09:00` : null;
-}
-
 /** A datetime-local input read as Japan time. */
 export function jstMoment(value) {
   if (!value) return null;

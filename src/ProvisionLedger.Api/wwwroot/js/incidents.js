@@ -1,7 +1,7 @@
 // The incident console: mis-linkage incidents, their trace (SPEC §4) with the PPC report draft, the linkage risk view
 // and a linkage's history as of a moment.
 import {
-  api, dayEnd, dayStart, enableForms, facts, h, initSignIn, jst, jstMoment, nameOf, names, pager, replace, showMessage, showProblem,
+  api, enableForms, facts, h, initSignIn, jst, jstMoment, nameOf, names, pager, replace, showMessage, showProblem,
   table, text, yesNo,
 } from './common.js';
 
@@ -60,8 +60,8 @@ $('incident-query').addEventListener('submit', async (event) => {
   event.preventDefault();
   incidentQuery = {
     institutionCode: text($('incident-institution')),
-    from: dayStart($('incident-from').value),
-    to: dayEnd($('incident-to').value),
+    from: text($('incident-from')),
+    to: text($('incident-to')),
     pageSize: number($('incident-page-size')),
   };
   await incidentPages.first();
@@ -251,8 +251,8 @@ $('risk-query').addEventListener('submit', async (event) => {
   event.preventDefault();
   riskQuery = {
     institutionCode: text($('risk-institution')),
-    from: dayStart($('risk-from').value),
-    to: dayEnd($('risk-to').value),
+    from: text($('risk-from')),
+    to: text($('risk-to')),
     pattern2023: $('risk-pattern').checked ? 'true' : null,
     pageSize: number($('risk-page-size')),
   };

@@ -1,7 +1,7 @@
 // The Mynaportal-style view: a portal operator searches one person's 情報提供等の記録.
 // The My Number is read from the field when the search is made and kept in this module's memory only (the next page
 // must send it again); it is never put in a URL, the history, storage or the title.
-import { api, dayEnd, dayStart, enableForms, forgetOnLeave, h, initSignIn, jst, pager, replace, showMessage, showProblem, table, text } from './common.js';
+import { api, enableForms, forgetOnLeave, h, initSignIn, jst, pager, replace, showMessage, showProblem, table, text } from './common.js';
 
 const ROUTE = '/api/v1/mynaportal/records/search';
 
@@ -73,8 +73,8 @@ $('search').addEventListener('submit', async (event) => {
   current = {
     myNumber: myNumber.value.trim(),
     viewer,
-    from: dayStart($('from').value),
-    to: dayEnd($('to').value),
+    from: text($('from')),
+    to: text($('to')),
     institutionCode: text($('institution')),
     procedureCode: text($('procedure')),
     infoItemCode: text($('item')),
