@@ -99,11 +99,22 @@ public sealed class AuditConsoleTests(BrowserSite<AuditConsoleLedger> site) : IC
         await tab.Page.ClickAsync("#copies-query button[type=submit]");
         await Expect(tab["#copies-list tbody tr"]).ToHaveCountAsync(2);
 
+        var today = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
         await tab.Page.FillAsync("#access-institution", Institutions.Sapporo);
+        await tab.Page.FillAsync("#access-from", today);
+        await tab.Page.FillAsync("#access-to", today);
         await tab.Page.ClickAsync("#access-query button[type=submit]");
 
         await Expect(tab["#access-list tbody"]).ToContainTextAsync("party-copies:provider");
         await Expect(tab["#access-list tbody"]).ToContainTextAsync("auditor:test");
+
+        // A period that ends the day before (in Japan time) holds none of today's reads.
+        await tab.Page.FillAsync("#access-from", "2025-01-01");
+        await tab.Page.FillAsync("#access-to", DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).AddDays(-1)
+            .ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        await tab.Page.ClickAsync("#access-query button[type=submit]");
+        await Expect(tab["#access-list"]).ToContainTextAsync("この条件の閲覧の記録はありません");
         tab.ShouldHaveRunCleanly();
     }
 

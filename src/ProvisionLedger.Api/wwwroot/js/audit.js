@@ -2,7 +2,7 @@
 // copies, a record's append history and the read-access log. A person's reads are searched with the My Number in the
 // request body; the number is kept in this module's memory only, for the next page.
 import {
-  api, enableForms, facts, forgetOnLeave, h, initSignIn, jst, nameOf, names, pager, replace, showMessage, showProblem,
+  api, enableForms, facts, forgetOnLeave, h, initSignIn, jst, jstDayBound, nameOf, names, pager, replace, showMessage, showProblem,
   table, text, yesNo,
 } from './common.js';
 
@@ -288,8 +288,8 @@ $('access-query').addEventListener('submit', async (event) => {
     query: {
       institutionCode: text($('access-institution')),
       principal: text($('access-principal')),
-      from: text($('access-from')),
-      to: text($('access-to')),
+      from: jstDayBound($('access-from'), false),
+      to: jstDayBound($('access-to'), true),
     },
   };
   await accessPages.first();

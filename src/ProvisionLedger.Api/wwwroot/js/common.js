@@ -46,6 +46,16 @@ export function jst(iso) {
   return `${j.getUTCFullYear()}-${p(j.getUTCMonth() + 1)}-${p(j.getUTCDate())} ${p(j.getUTCHours())}:${p(j.getUTCMinutes())}:${p(j.getUTCSeconds())} +09:00`;
 }
 
+/**
+ * A date input as an explicit moment of that Japanese day: its first, or its last. Most routes read a bare date as a
+ * whole JST day themselves; GET /api/v1/audit/access binds from/to as plain times, so the page spells the bounds out.
+ */
+export function jstDayBound(input, end) {
+  const value = text(input);
+  if (value === null) return null;
+  return end ? `${value}T23:59:59.9999999+09:00` : `${value}T00:00:00+09:00`;
+}
+
 /** A datetime-local input read as Japan time. */
 export function jstMoment(value) {
   if (!value) return null;
