@@ -235,3 +235,112 @@ public sealed class MerkleFrontier
         return root;
     }
 }
+
+/// <summary>
+/// An audit path cut without reading the whole tree. The tree is seen as aligned blocks of <see cref="BlockSize"/> leaves:
+/// every full block is a node of the RFC 6962 tree, so its hash (kept beside the chain) stands for its leaves. A path
+/// then needs the hashes of the full blocks, the leaves of the proven leaf's own block, and the leaves of the last,
+/// partial block: about n / 1024 + 2,048 hashes instead of 2n.
+/// </summary>
+/// <remarks>
+/// Block hashes are a cache, not evidence: a wrong one gives a path that fails <see cref="MerkleTree.VerifyInclusion"/>
+/// against the signed root, never a false proof.
+/// </remarks>
+public sealed class MerkleBlocks
+{
+    public const int BlockSize = 1024;
+
+    private readonly long _size;
+    private readonly IReadOnlyList<byte[]> _blocks;
+    private readonly Dictionary<long, byte[]> _leaves;
+
+    /// <param name="size">The tree's leaf count.</param>
+    /// <param name="blocks">The hash of every full block, in order: <c>size / BlockSize</c> of them.</param>
+    /// <param name="leaves">Leaves by 0-based index: at least those of the proven leaf's block and of the last, partial block.</param>
+    public MerkleBlocks(long size, IReadOnlyList<byte[]> blocks, Dictionary<long, byte[]> leaves)
+    {
+        if (blocks.Count != size / BlockSize)
+        {
+            throw new ArgumentException($"A tree of {size} leaves has {size / BlockSize} full blocks, not {blocks.Count}.", nameof(blocks));
+        }
+
+        _size = size;
+        _blocks = blocks;
+        _leaves = leaves;
+    }
+
+    /// <summary>The hash of one full block from its leaves (a perfect tree).</summary>
+    public static byte[] BlockHash(IReadOnlyList<byte[]> leaves) =>
+        leaves.Count == BlockSize ? MerkleTree.Root(leaves) : throw new ArgumentException($"A block has {BlockSize} leaves.", nameof(leaves));
+
+    /// <summary>The 0-based leaf indexes a path for <paramref name="index"/> reads: its own block, and the partial last block.</summary>
+    public static IEnumerable<(long From, long To)> LeafRangesFor(long index, long size)
+    {
+        var own = index / BlockSize * BlockSize;
+        yield return (own, Math.Min(own + BlockSize, size));
+        var tail = size / BlockSize * BlockSize;
+        if (tail < size && tail != own)
+        {
+            yield return (tail, size);
+        }
+    }
+
+    public List<byte[]> AuditPath(long index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _size);
+        var path = new List<byte[]>();
+        Path(index, 0, _size, path);
+        return path;
+    }
+
+    private void Path(long m, long start, long count, List<byte[]> path)
+    {
+        if (count <= 1)
+        {
+            return;
+        }
+
+        var k = LargestPowerOfTwoBelow(count);
+        if (m < k)
+        {
+            Path(m, start, k, path);
+            path.Add(Hash(start + k, count - k));
+        }
+        else
+        {
+            Path(m - k, start + k, count - k, path);
+            path.Add(Hash(start, k));
+        }
+    }
+
+    private byte[] Hash(long start, long count)
+    {
+        if (count == 1)
+        {
+            return _leaves.TryGetValue(start, out var leaf)
+                ? leaf
+                : throw new InvalidOperationException($"Leaf {start} was not read for this path.");
+        }
+
+        if (start % BlockSize == 0 && count % BlockSize == 0 && (count & (count - 1)) == 0)
+        {
+            var first = (int)(start / BlockSize);
+            return MerkleTree.Root(_blocks.Skip(first).Take((int)(count / BlockSize)).ToList());
+        }
+
+        var k = LargestPowerOfTwoBelow(count);
+        return MerkleTree.Node(Hash(start, k), Hash(start + k, count - k));
+    }
+
+    private static long LargestPowerOfTwoBelow(long n)
+    {
+        var k = 1L;
+        while (k << 1 < n)
+        {
+            k <<= 1;
+        }
+
+        return k;
+    }
+}

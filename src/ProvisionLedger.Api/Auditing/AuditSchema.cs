@@ -50,6 +50,10 @@ public static class AuditSchema
         -- that verification rejects.
         alter table {{schema}}.audit_checkpoints add column if not exists merkle_frontier bytea[];
 
+        -- A cache for inclusion proofs: the Merkle hash of each full block of 1,024 chain positions (block 0 holds positions
+        -- 1..1024). Derived from audit_chain; a wrong row only yields a proof that fails verification against the signed root.
+        create table if not exists {{schema}}.audit_merkle_blocks (block bigint primary key, hash bytea not null);
+
         create or replace function {{schema}}.audit_field(value text) returns text
             language sql immutable parallel safe
             as $f$ select case when value is null then '~' else octet_length(value)::text || ':' || value end $f$;

@@ -6,7 +6,7 @@ using ProvisionLedger.Integrity.Verification;
 
 namespace ProvisionLedger.Integrity.Storage;
 
-/// <summary>Reads the event store and the audit tables (<c>audit_chain</c>, <c>audit_checkpoints</c>).</summary>
+/// <summary>Reads the event store and the audit tables (<c>audit_chain</c>, <c>audit_checkpoints</c>, <c>audit_merkle_blocks</c>).</summary>
 public sealed partial class AuditDatabase
 {
     public const string DefaultSchema = "ledger";
@@ -138,6 +138,75 @@ public sealed partial class AuditDatabase
         }
 
         return leaves;
+    }
+
+    /// <summary>Leaves by 0-based index for the given ranges (from inclusive, to exclusive).</summary>
+    public async Task<Dictionary<long, byte[]>> LeavesAsync(NpgsqlConnection connection, IEnumerable<(long From, long To)> ranges, CancellationToken ct = default)
+    {
+        var leaves = new Dictionary<long, byte[]>();
+        foreach (var (from, to) in ranges)
+        {
+            var read = await LeavesAsync(connection, from, to, ct);
+            for (var i = 0; i < read.Count; i++)
+            {
+                leaves[from + i] = read[i];
+            }
+        }
+
+        return leaves;
+    }
+
+    /// <summary>
+    /// The hash of every full block of a tree of <paramref name="size"/> leaves (<see cref="MerkleBlocks"/>), from the
+    /// <c>audit_merkle_blocks</c> cache. Blocks not cached yet are computed from the chain's digests, 64 blocks per read,
+    /// and cached; checkpoints fill it as they go, so a proof normally reads only new rows.
+    /// </summary>
+    public async Task<List<byte[]>> BlockHashesAsync(NpgsqlConnection connection, long size, CancellationToken ct = default)
+    {
+        const int BlocksPerRead = 64;
+        var hashes = new byte[size / MerkleBlocks.BlockSize][];
+        await using (var command = new NpgsqlCommand($"select block, hash from {Schema}.audit_merkle_blocks where block < @n", connection))
+        {
+            command.Parameters.AddWithValue("n", (long)hashes.Length);
+            await using var r = await command.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                hashes[r.GetInt64(0)] = r.GetFieldValue<byte[]>(1);
+            }
+        }
+
+        var block = 0L;
+        while (block < hashes.Length)
+        {
+            if (hashes[block] is not null)
+            {
+                block++;
+                continue;
+            }
+
+            var end = block;
+            while (end < hashes.Length && end - block < BlocksPerRead && hashes[end] is null)
+            {
+                end++;
+            }
+
+            var leaves = await LeavesAsync(connection, block * MerkleBlocks.BlockSize, end * MerkleBlocks.BlockSize, ct);
+            var computed = new List<(long Block, byte[] Hash)>();
+            for (var b = block; b < end; b++)
+            {
+                hashes[b] = MerkleBlocks.BlockHash(leaves.GetRange((int)((b - block) * MerkleBlocks.BlockSize), MerkleBlocks.BlockSize));
+                computed.Add((b, hashes[b]));
+            }
+
+            await using var insert = new NpgsqlCommand(
+                $"insert into {Schema}.audit_merkle_blocks (block, hash) select * from unnest(@blocks, @hashes) on conflict do nothing", connection);
+            insert.Parameters.AddWithValue("blocks", computed.Select(c => c.Block).ToArray());
+            insert.Parameters.AddWithValue("hashes", computed.Select(c => c.Hash).ToArray());
+            await insert.ExecuteNonQueryAsync(ct);
+            block = end;
+        }
+
+        return [.. hashes];
     }
 
     /// <summary>Recomputes the whole chain from the rows, in one consistent snapshot, and checks every checkpoint.</summary>

@@ -49,6 +49,52 @@ public sealed class MerkleTreeTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(1023)]
+    [InlineData(1024)]
+    [InlineData(1025)]
+    [InlineData(2047)]
+    [InlineData(2048)]
+    [InlineData(3073)]
+    [InlineData(4096 + 1024 + 7)]
+    [InlineData(9 * 1024)]
+    public void A_path_from_block_hashes_and_two_blocks_of_leaves_is_the_full_trees_path(int n)
+    {
+        var leaves = Leaves(n);
+        var full = new MerkleLevels(leaves);
+        var blocks = Enumerable.Range(0, n / MerkleBlocks.BlockSize)
+            .Select(b => MerkleBlocks.BlockHash(leaves.Skip(b * MerkleBlocks.BlockSize).Take(MerkleBlocks.BlockSize).ToList())).ToList();
+        var probes = new long[] { 0, 1, 511, 1023, 1024, 1025, 2047, 2048, n / 2, n - 2, n - 1 }.Where(i => i >= 0 && i < n).Distinct();
+
+        foreach (var i in probes)
+        {
+            // Only the leaves the proof claims to need: its own block and the partial last one.
+            var read = MerkleBlocks.LeafRangesFor(i, n).SelectMany(r => Enumerable.Range((int)r.From, (int)(r.To - r.From)))
+                .ToDictionary(x => (long)x, x => leaves[x]);
+
+            var path = new MerkleBlocks(n, blocks, read).AuditPath(i);
+
+            path.Should().BeEquivalentTo(full.AuditPath(i), o => o.WithStrictOrdering(), $"leaf {i} of {n}");
+            MerkleTree.VerifyInclusion(i, n, leaves[(int)i], path, full.Root).Should().BeTrue();
+        }
+    }
+
+    [Fact]
+    public void A_wrong_block_hash_gives_a_path_that_does_not_verify()
+    {
+        var leaves = Leaves(4 * MerkleBlocks.BlockSize + 10);
+        var blocks = Enumerable.Range(0, 4)
+            .Select(b => MerkleBlocks.BlockHash(leaves.Skip(b * MerkleBlocks.BlockSize).Take(MerkleBlocks.BlockSize).ToList())).ToList();
+        blocks[2] = SHA256.HashData(blocks[2]);
+        var read = MerkleBlocks.LeafRangesFor(5, leaves.Count).SelectMany(r => Enumerable.Range((int)r.From, (int)(r.To - r.From)))
+            .ToDictionary(x => (long)x, x => leaves[x]);
+
+        var path = new MerkleBlocks(leaves.Count, blocks, read).AuditPath(5);
+
+        MerkleTree.VerifyInclusion(5, leaves.Count, leaves[5], path, MerkleTree.Root(leaves)).Should().BeFalse();
+    }
+
     [Fact]
     public void The_empty_tree_has_the_rfc6962_empty_root() =>
         new MerkleFrontier().Root().Should().Equal(SHA256.HashData(Array.Empty<byte>()));

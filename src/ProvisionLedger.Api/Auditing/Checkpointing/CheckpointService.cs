@@ -30,7 +30,11 @@ public sealed class CheckpointService(AuditOptions options, AuditConnections con
         }
 
         var checkpoint = signer.Sign(head.Position, head.LastSeqId, head.Link, frontier.Root(), clock.GetUtcNow());
-        return await connections.Tables.InsertCheckpointAsync(connection, checkpoint, frontier, ct);
+        var made = await connections.Tables.InsertCheckpointAsync(connection, checkpoint, frontier, ct);
+
+        // Keeps inclusion proofs against this checkpoint from reading the whole chain.
+        await connections.Tables.BlockHashesAsync(connection, made.Sequence, ct);
+        return made;
     }
 
     public async Task<Checkpoint?> FindAsync(long? id, CancellationToken ct = default)

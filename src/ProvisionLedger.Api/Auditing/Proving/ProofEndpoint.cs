@@ -10,7 +10,8 @@ namespace ProvisionLedger.Api.Auditing.Proving;
 
 /// <summary>
 /// Proof that one event is part of a signed checkpoint: the event's canonical text (hash it to get the digest), its leaf
-/// and the RFC 9162 audit path up to the checkpoint's Merkle root.
+/// and the RFC 9162 audit path up to the checkpoint's Merkle root. The path is cut from cached block hashes and two
+/// blocks of leaves (<see cref="MerkleBlocks"/>), not from the whole tree.
 /// </summary>
 public sealed record InclusionProofView(
     long SeqId,
@@ -60,11 +61,21 @@ public static class ProofEndpoint
             return Problems.Conflict("The event is newer than the checkpoint.", "Make a checkpoint (POST /api/v1/audit/checkpoints) and ask again.");
         }
 
-        var tree = new MerkleLevels(await tables.LeavesAsync(connection, 0, signed.Sequence, ct));
+        var size = signed.Sequence;
+        var index = entry.Position - 1;
+        var leaf = MerkleTree.Leaf(entry.EventDigest);
+        var blocks = await tables.BlockHashesAsync(connection, size, ct);
+        var path = new MerkleBlocks(size, blocks, await tables.LeavesAsync(connection, MerkleBlocks.LeafRangesFor(index, size), ct)).AuditPath(index);
+        if (!MerkleTree.VerifyInclusion(index, size, leaf, path, signed.MerkleRoot))
+        {
+            // A damaged cache row, or a chain that no longer matches its checkpoint: cut the path from the whole tree.
+            // If that fails too, the auditor receives a proof that does not verify, which is the finding.
+            path = new MerkleLevels(await tables.LeavesAsync(connection, 0, size, ct)).AuditPath(index);
+        }
+
         var canonical = CanonicalEvent.Text(entry.Position, row);
         return Results.Ok(new InclusionProofView(
             entry.SeqId, entry.Position, entry.StreamId, canonical, Convert.ToHexStringLower(entry.EventDigest),
-            Convert.ToHexStringLower(MerkleTree.Leaf(entry.EventDigest)), entry.Position - 1, tree.Size,
-            tree.AuditPath(entry.Position - 1).Select(Convert.ToHexStringLower).ToList(), CheckpointView.Of(signed)));
+            Convert.ToHexStringLower(leaf), index, size, path.Select(Convert.ToHexStringLower).ToList(), CheckpointView.Of(signed)));
     }
 }
