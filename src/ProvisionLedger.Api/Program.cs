@@ -55,6 +55,7 @@ if (embedded is not null)
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseLedgerWebPages();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();

@@ -43,7 +43,8 @@ public class LedgerApi : WebApplicationFactory<Program>, IAsyncLifetime
         _server = await PostgresServer.GetAsync();
         ConnectionString = await _server.CreateDatabaseAsync(GetType().Name);
         // Start now, so a host that cannot start fails the fixture with its own error rather than the first test.
-        _ = Server;
+        // StartServer rather than Server: the browser tests run this same fixture on Kestrel, where there is no TestServer.
+        StartServer();
         await GivenAsync();
     }
 

@@ -2,13 +2,12 @@ using System.Reflection;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
-[assembly: TestFramework("ProvisionLedger.Tests.Harness.LedgerTestFramework", "ProvisionLedger.Tests")]
-
 namespace ProvisionLedger.Tests.Harness;
 
 /// <summary>
 /// xunit 2 has no assembly fixtures: this runner hook stops the run's one <see cref="PostgresServer"/> after the last
-/// test class, however the classes were scheduled.
+/// test class, however the classes were scheduled. Each test project that compiles the harness names it in its own
+/// <c>[assembly: TestFramework]</c> attribute (an <c>AssemblyAttribute</c> item in its project file).
 /// </summary>
 public sealed class LedgerTestFramework(IMessageSink messageSink) : XunitTestFramework(messageSink)
 {

@@ -1,6 +1,8 @@
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
+using ProvisionLedger.Api.Infrastructure;
+using ProvisionLedger.Api.Mynaportal;
 
 namespace ProvisionLedger.Api.Auditing.ReadAccess;
 
@@ -58,14 +60,38 @@ public static class ReadAccessKeys
     public static string Stream(string accessId) => $"read-access:{accessId}";
 }
 
-/// <summary>Keeps <see cref="ReadAccessEntry"/> in the appending transaction. Deterministic: all values come from the event.</summary>
+/// <summary>
+/// Keeps <see cref="ReadAccessEntry"/> in the appending transaction. Deterministic: all values come from the event.
+/// A Mynaportal view is a read of the person's records too: its <see cref="RecordsViewed"/> event (the portal's own
+/// record of the view) is entered here as well, so an auditor's search for a person's reads finds the portal's.
+/// </summary>
 public sealed class ReadAccessProjection : IProjection
 {
+    public const string PortalRoute = "POST /api/v1/mynaportal/records/search";
+    public const string PortalPath = "/api/v1/mynaportal/records/search";
+    public const string PortalResource = "mynaportal/records";
+
     public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         foreach (var e in events)
         {
-            if (e.Data is ReadAccessRecorded read)
+            if (e.Data is RecordsViewed viewed)
+            {
+                operations.Store(new ReadAccessEntry
+                {
+                    Id = $"portal-{e.Id:n}",
+                    Principal = viewed.Principal,
+                    Role = Roles.Mynaportal,
+                    Route = PortalRoute,
+                    Path = PortalPath,
+                    Resource = viewed.ViewerKind == "proxy" ? $"{PortalResource}:proxy" : PortalResource,
+                    SubjectRef = viewed.SubjectRef,
+                    RecordCount = viewed.RecordIds.Length,
+                    At = viewed.ViewedAt,
+                    Sequence = e.Sequence,
+                });
+            }
+            else if (e.Data is ReadAccessRecorded read)
             {
                 operations.Store(new ReadAccessEntry
                 {

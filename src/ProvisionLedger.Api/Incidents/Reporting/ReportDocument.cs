@@ -12,7 +12,11 @@ namespace ProvisionLedger.Api.Incidents.Reporting;
 /// </summary>
 public static class ReportDocument
 {
-    private const string Style = """
+    /// <summary>
+    /// The report's own stylesheet, inline so that the document prints on its own. The web pages' Content-Security-Policy
+    /// allows exactly this text by its hash, since the incident console shows the report in a window it opens.
+    /// </summary>
+    public const string Style = """
         body { font-family: "Noto Sans JP", "Hiragino Kaku Gothic ProN", "Yu Gothic", sans-serif; margin: 2em; line-height: 1.6; color: #111; }
         h1 { font-size: 1.4em; border-bottom: 2px solid #333; padding-bottom: .3em; }
         h2 { font-size: 1.15em; margin-top: 1.6em; }
