@@ -27,7 +27,8 @@ public static class AuditingConfiguration
     {
         opts.Events.AddEventType<ReadAccessRecorded>();
         opts.Events.AddEventType<StreamsArchived>();
-        opts.Schema.For<ReadAccessEntry>().Identity(x => x.Id).Index(x => x.InstitutionCode).Index(x => x.SubjectRef).Index(x => x.Principal);
+        opts.Schema.For<ReadAccessEntry>().Identity(x => x.Id).Duplicate(x => x.SortKey)
+            .Index(x => x.InstitutionCode).Index(x => x.SubjectRef).Index(x => x.Principal);
         opts.Projections.Add(new ReadAccessProjection(), ProjectionLifecycle.Inline);
     }
 }

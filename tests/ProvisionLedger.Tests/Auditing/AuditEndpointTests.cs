@@ -158,6 +158,37 @@ public sealed class AuditEndpointTests(AuditedLedgerApi api) : IClassFixture<Aud
     }
 
     [Fact]
+    public async Task The_access_log_pages_newest_first_with_a_cursor_that_only_continues_its_own_listing()
+    {
+        var institution = Institutions.PensionService;
+        for (var i = 0; i < 5; i++)
+        {
+            await RecordReadAsync(Actor("institution", institution), $"paged-{i}", i, null, institution);
+        }
+
+        var auditor = api.As(Roles.Auditor);
+        var seen = new List<AccessRead>();
+        string? cursor = null;
+        var pages = 0;
+        do
+        {
+            var path = $"/api/v1/audit/access?institutionCode={institution}&pageSize=2" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}");
+            var page = await (await auditor.GetAsync(path)).ReadJsonAsync<AccessPage>();
+            seen.AddRange(page.Items);
+            cursor = page.NextCursor;
+            pages++;
+        }
+        while (cursor is not null && pages < 10);
+
+        seen.Select(r => r.Resource).Should().Equal("paged-4", "paged-3", "paged-2", "paged-1", "paged-0");
+        pages.Should().Be(3);
+        var first = await (await auditor.GetAsync($"/api/v1/audit/access?institutionCode={institution}&pageSize=2")).ReadJsonAsync<AccessPage>();
+        var elsewhere = await auditor.GetAsync($"/api/v1/audit/access?institutionCode={Institutions.Chiyoda}&cursor={Uri.EscapeDataString(first.NextCursor!)}");
+        elsewhere.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await elsewhere.ReadProblemAsync()).Errors.Should().ContainKey("cursor");
+    }
+
+    [Fact]
     public async Task A_person_search_rejects_an_invalid_my_number_by_field()
     {
         var response = await api.As(Roles.Auditor).PostJsonAsync("/api/v1/audit/access/search", new { myNumber = "123" });
@@ -170,7 +201,7 @@ public sealed class AuditEndpointTests(AuditedLedgerApi api) : IClassFixture<Aud
         new(new ClaimsIdentity(
             new[] { new Claim("role", role), new Claim("sub", "reader") }.Concat(inst is null ? [] : [new Claim("inst", inst)]), "test"));
 
-    private async Task RecordReadAsync(ClaimsPrincipal user, string resource, int count, string subjectRef, string institutionCode)
+    private async Task RecordReadAsync(ClaimsPrincipal user, string resource, int count, string? subjectRef, string institutionCode)
     {
         using var scope = api.Services.CreateScope();
         scope.ServiceProvider.GetRequiredService<IHttpContextAccessor>().HttpContext =

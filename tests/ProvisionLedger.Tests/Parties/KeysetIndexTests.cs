@@ -14,6 +14,7 @@ public sealed class KeysetIndexTests(LedgerApi api) : IClassFixture<LedgerApi>
     [InlineData("ledger_inquirer_record_page", "mt_doc_inquirerrecord", "(inquirer_code, sort_key, id)")]
     [InlineData("ledger_provider_record_page", "mt_doc_providerrecord", "(provider_code, sort_key, id)")]
     [InlineData("ledger_portal_entry_page", "mt_doc_portalentry", "(subject_ref, sort_key, exchange_id)")]
+    [InlineData("ledger_read_access_page", "mt_doc_readaccessentry", "(sort_key, id)")]
     public async Task Listings_have_their_composite_keyset_index(string index, string table, string columns)
     {
         await using var connection = await api.OpenAsync();

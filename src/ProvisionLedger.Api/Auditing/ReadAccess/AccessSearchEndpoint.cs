@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using System.Text;
 using System.Text.Json.Serialization;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -25,11 +26,11 @@ public sealed record AccessPage(IReadOnlyList<AccessRead> Items, string? NextCur
 /// handing it out would let answers be joined up about a person. <c>PersonRead</c> says whether a person's records were read.
 /// </summary>
 public sealed record AccessRead(
-    string Id, long Sequence, DateTimeOffset At, string Principal, string Role, string? ActorInstitutionCode, string Route,
+    string Id, DateTimeOffset At, string Principal, string Role, string? ActorInstitutionCode, string Route,
     string Path, string Resource, string? InstitutionCode, bool PersonRead, int RecordCount)
 {
     public static AccessRead Of(ReadAccessEntry e) =>
-        new(e.Id, e.Sequence, e.At, e.Principal, e.Role, e.ActorInstitutionCode, e.Route, e.Path, e.Resource, e.InstitutionCode,
+        new(e.Id, e.At, e.Principal, e.Role, e.ActorInstitutionCode, e.Route, e.Path, e.Resource, e.InstitutionCode,
             e.SubjectRef is not null, e.RecordCount);
 }
 
@@ -42,35 +43,30 @@ public static class AccessSearchEndpoint
     [Authorize(Roles = Roles.Auditor)]
     public static async Task<IResult> Get(
         string? institutionCode, string? principal, int? pageSize, string? cursor,
-        HttpRequest request, ClaimsPrincipal user, IQuerySession session, ReadAccessLog log, CancellationToken ct)
+        HttpRequest request, ClaimsPrincipal user, IQuerySession session, CursorSealer cursors, ReadAccessLog log, CancellationToken ct)
     {
         // Read as every list reads its period: a bare date is a whole day in Japan time.
-        var periodErrors = new FieldErrors();
-        var from = ListRecordsEndpoint.QueryTime(request, "from", periodErrors);
-        var to = ListRecordsEndpoint.QueryTime(request, "to", periodErrors);
-        if (periodErrors.Any)
-        {
-            return periodErrors.ToProblem();
-        }
-
-        var errors = CheckPage(from, to, pageSize, cursor);
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-
-        var query = session.Query<ReadAccessEntry>().AsQueryable();
+        var errors = new FieldErrors();
+        var from = ListRecordsEndpoint.QueryTime(request, "from", errors);
+        var to = ListRecordsEndpoint.QueryTime(request, "to", errors);
+        var filters = new List<(string Field, string Value)>();
         if (!string.IsNullOrWhiteSpace(institutionCode))
         {
-            query = query.Where(x => x.InstitutionCode == institutionCode);
+            filters.Add(("institutionCode", institutionCode));
         }
 
         if (!string.IsNullOrWhiteSpace(principal))
         {
-            query = query.Where(x => x.Principal == principal);
+            filters.Add(("principal", principal));
         }
 
-        var page = await PageAsync(query, from, to, pageSize, cursor, ct);
+        var query = new AccessQuery(filters, from, to, pageSize, cursor);
+        var (page, bad) = await PageAsync(session, cursors, query, errors, ct);
+        if (page is null)
+        {
+            return bad!;
+        }
+
         await log.RecordAsync(user, "audit/access", page.Items.Count, institutionCode: institutionCode, ct: ct);
         return Results.Ok(page);
     }
@@ -78,7 +74,8 @@ public static class AccessSearchEndpoint
     [WolverinePost("/api/v1/audit/access/search")]
     [Authorize(Roles = Roles.Auditor)]
     public static async Task<IResult> Search(
-        HttpRequest request, ClaimsPrincipal user, IQuerySession session, SubjectKeys subjects, ReadAccessLog log, CancellationToken ct)
+        HttpRequest request, ClaimsPrincipal user, IQuerySession session, SubjectKeys subjects, CursorSealer cursors, ReadAccessLog log,
+        CancellationToken ct)
     {
         var (command, bad) = await JsonBody.ReadAsync<SearchAccess>(request);
         if (command is null)
@@ -86,68 +83,92 @@ public static class AccessSearchEndpoint
             return bad!;
         }
 
-        var errors = CheckPage(command.From, command.To, command.PageSize, command.Cursor);
+        var errors = new FieldErrors();
         if (!MyNumber.IsValid(command.MyNumber))
         {
             errors.Add("myNumber", MyNumber.Problem(command.MyNumber));
         }
 
-        if (errors.Any)
+        var subjectRef = errors.Any ? "" : subjects.SubjectRef(command.MyNumber!);
+        var query = new AccessQuery([("subjectRef", subjectRef)], command.From, command.To, command.PageSize, command.Cursor);
+        var (page, problem) = await PageAsync(session, cursors, query, errors, ct);
+        if (page is null)
         {
-            return errors.ToProblem();
+            return problem!;
         }
 
-        var subjectRef = subjects.SubjectRef(command.MyNumber!);
-        var page = await PageAsync(session.Query<ReadAccessEntry>().Where(x => x.SubjectRef == subjectRef),
-            command.From, command.To, command.PageSize, command.Cursor, ct);
         await log.RecordAsync(user, "audit/access/search", page.Items.Count, subjectRef: subjectRef, ct: ct);
         return Results.Ok(page);
     }
 
-    private static FieldErrors CheckPage(DateTimeOffset? from, DateTimeOffset? to, int? pageSize, string? cursor)
+    private sealed record AccessQuery(
+        IReadOnlyList<(string Field, string Value)> Filters, DateTimeOffset? From, DateTimeOffset? To, int? PageSize, string? Cursor)
     {
-        var errors = new FieldErrors();
-        if (from is not null && to is not null && from > to)
+        /// <summary>What a cursor is bound to: it only continues the listing it came from.</summary>
+        public string Binding => $"audit/access|{string.Join('|', Filters.Select(f => $"{f.Field}={f.Value}"))}|{From?.UtcTicks}|{To?.UtcTicks}";
+    }
+
+    /// <summary>Newest first by (time, id); the cursor is sealed and bound to the filters, like every other listing's.</summary>
+    private static async Task<(AccessPage? Page, IResult? Problem)> PageAsync(
+        IQuerySession session, CursorSealer cursors, AccessQuery query, FieldErrors errors, CancellationToken ct)
+    {
+        if (query.From is { } f && query.To is { } t && f > t)
         {
             errors.Add("from", "must not be after to.");
         }
 
-        if (pageSize is < 1 or > MaxPageSize)
+        if (query.PageSize is < 1 or > MaxPageSize)
         {
             errors.Add("pageSize", $"must be between 1 and {MaxPageSize}.");
         }
 
-        if (cursor is not null && !long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+        (long SortKey, string Id)? after = null;
+        try
         {
-            errors.Add("cursor", "is not a cursor this service gave.");
+            after = errors.Any ? null : cursors.Open(query.Cursor, query.Binding);
+        }
+        catch (InvalidCursorException)
+        {
+            errors.Add("cursor", "is not a cursor of this listing.");
         }
 
-        return errors;
-    }
-
-    private static async Task<AccessPage> PageAsync(
-        IQueryable<ReadAccessEntry> query, DateTimeOffset? from, DateTimeOffset? to, int? pageSize, string? cursor, CancellationToken ct)
-    {
-        if (from is { } f)
+        if (errors.Any)
         {
-            query = query.Where(x => x.At >= f);
+            return (null, errors.ToProblem());
         }
 
-        if (to is { } t)
+        var sql = new StringBuilder("where true");
+        var args = new List<object>();
+        foreach (var (field, value) in query.Filters)
         {
-            query = query.Where(x => x.At < t);
+            sql.Append(CultureInfo.InvariantCulture, $" and d.data ->> '{field}' = ?");
+            args.Add(value);
         }
 
-        if (cursor is not null)
+        if (query.From is { } from)
         {
-            var before = long.Parse(cursor, CultureInfo.InvariantCulture);
-            query = query.Where(x => x.Sequence < before);
+            sql.Append(" and d.sort_key >= ?");
+            args.Add(from.UtcTicks);
         }
 
-        var size = pageSize ?? 100;
-        var items = await query.OrderByDescending(x => x.Sequence).Take(size + 1).ToListAsync(ct);
-        return items.Count > size
-            ? new AccessPage(items.Take(size).Select(AccessRead.Of).ToList(), items[size - 1].Sequence.ToString(CultureInfo.InvariantCulture))
-            : new AccessPage(items.Select(AccessRead.Of).ToList(), null);
+        if (query.To is { } to)
+        {
+            sql.Append(" and d.sort_key <= ?");
+            args.Add(to.UtcTicks);
+        }
+
+        if (after is { } a)
+        {
+            sql.Append(" and (d.sort_key, d.id) < (?, ?)");
+            args.Add(a.SortKey);
+            args.Add(a.Id);
+        }
+
+        var size = query.PageSize ?? 100;
+        sql.Append(CultureInfo.InvariantCulture, $" order by d.sort_key desc, d.id desc limit {size + 1}");
+        var rows = await session.QueryAsync<ReadAccessEntry>(sql.ToString(), ct, args.ToArray());
+        var shown = rows.Take(size).ToList();
+        var next = rows.Count > size ? cursors.Seal(shown[^1].SortKey, shown[^1].Id, query.Binding) : null;
+        return (new AccessPage(shown.Select(AccessRead.Of).ToList(), next), null);
     }
 }

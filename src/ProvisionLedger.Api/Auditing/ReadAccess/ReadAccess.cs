@@ -48,7 +48,11 @@ public sealed class ReadAccessEntry
 
     public DateTimeOffset At { get; set; }
 
-    public long Sequence { get; set; }
+    /// <summary>
+    /// <see cref="At"/> in UTC ticks: the access log's order (with the id). Not the event's sequence number, which an inline
+    /// projection does not know yet when events are appended in Marten's quick mode.
+    /// </summary>
+    public long SortKey { get; set; }
 }
 
 public static class ReadAccessKeys
@@ -88,7 +92,7 @@ public sealed class ReadAccessProjection : IProjection
                     SubjectRef = viewed.SubjectRef,
                     RecordCount = viewed.RecordIds.Length,
                     At = viewed.ViewedAt,
-                    Sequence = e.Sequence,
+                    SortKey = viewed.ViewedAt.UtcTicks,
                 });
             }
             else if (e.Data is ReadAccessRecorded read)
@@ -106,7 +110,7 @@ public sealed class ReadAccessProjection : IProjection
                     InstitutionCode = read.InstitutionCode,
                     RecordCount = read.RecordCount,
                     At = read.At,
-                    Sequence = e.Sequence,
+                    SortKey = read.At.UtcTicks,
                 });
             }
         }
