@@ -66,7 +66,24 @@ public sealed class SitePage : IAsyncDisposable
         CspViolations.Should().BeEmpty("the pages and the report must live within their Content-Security-Policy");
     }
 
-    public async ValueTask DisposeAsync() => await _context.CloseAsync();
+    /// <summary>
+    /// With <c>LEDGER_BROWSER_SCREENSHOTS</c> set to a folder, each page's last state is kept there as a PNG, named by
+    /// its path and a counter, for a person to look at what the tests saw.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Environment.GetEnvironmentVariable("LEDGER_BROWSER_SCREENSHOTS") is { Length: > 0 } folder && !Page.IsClosed)
+        {
+            Directory.CreateDirectory(folder);
+            var name = new Uri(Page.Url).AbsolutePath.Trim('/').Replace('/', '-');
+            var file = Path.Combine(folder, $"{(name.Length == 0 ? "index" : name)}-{Interlocked.Increment(ref _shots):D3}.png");
+            await Page.ScreenshotAsync(new PageScreenshotOptions { Path = file, FullPage = true });
+        }
+
+        await _context.CloseAsync();
+    }
+
+    private static int _shots;
 }
 
 public sealed record SentRequest(string Method, string Url, string? PostData);
