@@ -41,9 +41,10 @@ public static class GetLinkageHistoryEndpoint
     {
         var asOf = clock.GetUtcNow();
         var text = request.Query["asOf"].ToString();
-        if (!string.IsNullOrEmpty(text) && !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out asOf))
+        // As every period is read: a time without an offset is Japan time, and a bare date means the end of that JST day.
+        if (!string.IsNullOrEmpty(text) && !Jst.TryParseBound(text, end: true, out asOf))
         {
-            return Problems.Validation("asOf", "must be an ISO-8601 time with offset.");
+            return Problems.Validation("asOf", "must be an ISO-8601 date (the end of that day in Japan time) or a date and time.");
         }
 
         var actor = Actor.From(user);
