@@ -1,3 +1,4 @@
+using JasperFx;
 using Marten;
 using ProvisionLedger.Api.Auditing;
 using ProvisionLedger.Api.Infrastructure;
@@ -10,7 +11,9 @@ using Wolverine.Marten;
 var builder = WebApplication.CreateBuilder(args);
 using var startupLogs = LoggerFactory.Create(l => l.AddConsole());
 var startupLog = startupLogs.CreateLogger("ProvisionLedger");
-var embedded = await EmbeddedLedger.PrepareAsync(builder.Configuration, startupLog);
+var embedded = LedgerCommands.NeedsDatabase(args) ? await EmbeddedLedger.PrepareAsync(builder.Configuration, startupLog) : null;
+builder.AddLedgerCritterStack(args);
+builder.AddLedgerHealth();
 
 builder.Services.AddSingleton(_ => LedgerOptions.From(builder.Configuration));
 builder.Services.AddSingleton(_ => CodeRegistry.Load(builder.Configuration["Ledger:ReferenceData:Path"]));
@@ -29,6 +32,7 @@ builder.Services.AddMarten(sp =>
         var opts = new StoreOptions();
         LedgerStore.Configure(opts, sp.GetRequiredService<IConfiguration>().GetConnectionString("Ledger")
             ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not set."));
+        opts.AutoCreateSchemaObjects = AutoCreate.None; // applied at start-up and by db-apply, never while serving
         return opts;
     })
     .UseLightweightSessions()
@@ -65,8 +69,9 @@ app.MapGet("/health", async (IDocumentStore store, CancellationToken ct) =>
     await session.QueryAsync<int>("select 1", ct);
     return Results.Ok(new { status = "ok" });
 }).AllowAnonymous();
+app.MapLedgerHealth();
 app.MapWolverineEndpoints();
 
-await app.RunAsync();
+return await app.RunJasperFxCommands(args);
 
 public partial class Program;
