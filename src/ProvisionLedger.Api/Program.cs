@@ -39,7 +39,12 @@ builder.Services.AddMarten(sp =>
     .ApplyAllDatabaseChangesOnStartup()
     // Marten's HotCold daemon mode does not load with the forwarding DistributedLock package (see README);
     // Wolverine elects the leader that runs asynchronous projections instead.
-    .IntegrateWithWolverine(x => x.UseWolverineManagedEventSubscriptionDistribution = true);
+    // Wolverine's tables would follow Marten's AutoCreate.None; Wolverine builds them at start-up only.
+    .IntegrateWithWolverine(x =>
+    {
+        x.UseWolverineManagedEventSubscriptionDistribution = true;
+        x.AutoCreate = AutoCreate.CreateOrUpdate;
+    });
 
 builder.AddLedgerAuditing();
 
