@@ -47,6 +47,7 @@ builder.Services.AddMarten(sp =>
     });
 
 builder.AddLedgerAuditing();
+builder.AddLedgerDatabaseCommands();
 
 builder.Host.UseWolverine(opts =>
 {

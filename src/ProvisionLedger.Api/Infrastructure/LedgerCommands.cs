@@ -46,9 +46,30 @@ public static class LedgerCommands
             });
         }
 
-        builder.Services.AddSingleton<IDatabase, LedgerDatabase>();
         return builder;
     }
+
+    /// <summary>
+    /// Registers the database that <c>db-apply</c> and <c>db-assert</c> see. Call after <c>AddMarten</c>: they walk
+    /// sources in registration order, and Marten's own pass would drop the keyset indexes it does not know if it came
+    /// after this one.
+    /// </summary>
+    public static WebApplicationBuilder AddLedgerDatabaseCommands(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<LedgerDatabase>();
+        builder.Services.AddSingleton<IDatabaseSource, LedgerDatabaseSource>();
+        return builder;
+    }
+}
+
+public sealed class LedgerDatabaseSource(LedgerDatabase database) : IDatabaseSource
+{
+    public DatabaseCardinality Cardinality => DatabaseCardinality.Single;
+
+    public ValueTask<DatabaseUsage> DescribeDatabasesAsync(CancellationToken token) =>
+        ValueTask.FromResult(new DatabaseUsage { Cardinality = DatabaseCardinality.Single, MainDatabase = database.Describe() });
+
+    public ValueTask<IReadOnlyList<IDatabase>> BuildDatabases() => ValueTask.FromResult<IReadOnlyList<IDatabase>>([database]);
 }
 
 /// <summary>
