@@ -14,6 +14,7 @@ var startupLog = startupLogs.CreateLogger("ProvisionLedger");
 var embedded = LedgerCommands.NeedsDatabase(args) ? await EmbeddedLedger.PrepareAsync(builder.Configuration, startupLog) : null;
 builder.AddLedgerCritterStack(args);
 builder.AddLedgerHealth();
+builder.AddLedgerTelemetry();
 
 builder.Services.AddSingleton(_ => LedgerOptions.From(builder.Configuration));
 builder.Services.AddSingleton(_ => CodeRegistry.Load(builder.Configuration["Ledger:ReferenceData:Path"]));
@@ -63,6 +64,7 @@ if (embedded is not null)
         startupLog.LogInformation("{Tokens}", Auth.DescribeDevelopmentTokens(app.Services.GetRequiredService<LedgerOptions>().SigningKey)));
 }
 
+app.UseLedgerRequestLog();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseLedgerWebPages();

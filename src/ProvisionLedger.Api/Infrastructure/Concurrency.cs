@@ -24,12 +24,13 @@ public static class Concurrency
             {
                 return await step();
             }
-            catch (Exception e) when (IsConflict(e) && attempt < attempts)
-            {
-            }
             catch (Exception e) when (IsConflict(e))
             {
-                return Problems.Conflict(lostTitle);
+                Telemetry.ConcurrencyConflicts.Add(1);
+                if (attempt >= attempts)
+                {
+                    return Problems.Conflict(lostTitle);
+                }
             }
         }
     }
