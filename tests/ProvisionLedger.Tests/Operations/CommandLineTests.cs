@@ -60,8 +60,93 @@ public sealed class CommandLineTests
         }
     }
 
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public async Task Embedded_mode_prints_the_connection_string_and_two_institutions_tokens_and_stops_its_cluster_on_a_signal_to_the_service_alone(string signal)
+    {
+        var root = Environment.GetEnvironmentVariable(PostgresServer.ClusterRootVariable) is { Length: > 0 } r ? r : Path.GetTempPath();
+        var dataDirectory = Path.Combine(root, $"provision-ledger-embedded-{Guid.NewGuid().ToString("n")[..12]}");
+        var info = ServiceStart([], new()
+        {
+            ["Ledger__Embedded__DataDirectory"] = dataDirectory,
+            ["Ledger__Embedded__Port"] = FreePort().ToString(),
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+        });
+        using var process = Process.Start(info)!;
+        var output = new System.Text.StringBuilder();
+        var ready = new TaskCompletionSource();
+        process.OutputDataReceived += (_, line) =>
+        {
+            lock (output)
+            {
+                output.AppendLine(line.Data);
+                if (line.Data?.Contains("Other institutions", StringComparison.Ordinal) == true)
+                {
+                    ready.TrySetResult();
+                }
+            }
+        };
+        process.ErrorDataReceived += (_, line) => { lock (output) { output.AppendLine(line.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await ready.Task.WaitAsync(TimeSpan.FromMinutes(2));
+            var printed = output.ToString();
+            printed.Should().Contain("Connection string").And.Contain("Database=provision_ledger")
+                .And.Contain("institution 131016").And.Contain("institution 011002").And.Contain("auditor: ").And.Contain("mynaportal: ");
+            var postmaster = Path.Combine(dataDirectory, "postgres", "pgdata", "postmaster.pid");
+            File.Exists(postmaster).Should().BeTrue("the embedded cluster runs while the service does");
+
+            using (var kill = Process.Start("kill", ["-" + signal, process.Id.ToString()]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await process.WaitForExitAsync(timeout.Token);
+            process.ExitCode.Should().Be(0, output.ToString());
+            File.Exists(postmaster).Should().BeFalse("the service stops its cluster when it stops");
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            var pgData = Path.Combine(dataDirectory, "postgres", "pgdata");
+            if (File.Exists(Path.Combine(pgData, "postmaster.pid")) && Api.Infrastructure.LocalPostgres.FindBinaries() is { } bin)
+            {
+                using var stop = Process.Start(Environment.UserName == "root" ? "runuser" : Path.Combine(bin, "pg_ctl"),
+                    Environment.UserName == "root" ? ["-u", "postgres", "--", Path.Combine(bin, "pg_ctl"), "-D", pgData, "-m", "immediate", "stop"] : ["-D", pgData, "-m", "immediate", "stop"]);
+                await stop.WaitForExitAsync();
+            }
+
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
     /// <summary>Runs the service's own build output with the environment given and no other ledger settings.</summary>
     private static async Task<Run> RunServiceAsync(string[] args, Dictionary<string, string?> environment)
+    {
+        using var process = Process.Start(ServiceStart(args, environment))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(timeout.Token);
+        return new Run(process.ExitCode, await stdout + await stderr);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static ProcessStartInfo ServiceStart(string[] args, Dictionary<string, string?> environment)
     {
         // The service's own output folder (tests/ProvisionLedger.Tests/bin/<configuration>/<tfm> → src/ProvisionLedger.Api/bin/…):
         // the Critter Stack scans the application's folder for command assemblies, and the tests' folder holds xunit's.
@@ -92,11 +177,6 @@ public sealed class CommandLineTests
             info.Environment[name] = value;
         }
 
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        return new Run(process.ExitCode, await stdout + await stderr);
+        return info;
     }
 }
