@@ -24,13 +24,12 @@ public static class Concurrency
             {
                 return await step();
             }
+            catch (Exception e) when (IsConflict(e) && attempt < attempts)
+            {
+            }
             catch (Exception e) when (IsConflict(e))
             {
-                Telemetry.ConcurrencyConflicts.Add(1);
-                if (attempt >= attempts)
-                {
-                    return Problems.Conflict(lostTitle);
-                }
+                return Problems.Conflict(lostTitle);
             }
         }
     }

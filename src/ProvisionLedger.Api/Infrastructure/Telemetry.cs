@@ -34,7 +34,7 @@ public static class Telemetry
         Meter.CreateCounter<long>("ledger.portal.views", "{view}", "Mynaportal searches answered (RecordsViewed).");
 
     public static readonly Counter<long> ConcurrencyConflicts =
-        Meter.CreateCounter<long>("ledger.concurrency.conflicts", "{conflict}", "Appends that lost a race for a stream and were decided again.");
+        Meter.CreateCounter<long>("ledger.concurrency.conflicts", "{conflict}", "Writes that lost a race for a stream at commit (the request then decides again).");
 
     /// <summary>
     /// Sources and meters exported: Marten's and Wolverine's (Wolverine's meter is named <c>Wolverine:{service}</c>).
@@ -60,6 +60,8 @@ public static class Telemetry
         {
             return builder;
         }
+
+        _ = ExceptionMessages.Redacted;
 
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? "provision-ledger"))
@@ -125,6 +127,32 @@ public static class Telemetry
     }
 
     /// <summary>
+    /// Recorded exceptions (Npgsql records every failed command's) keep their type and lose their message and stack
+    /// trace: a lost race's message names the stream, and a linkage stream's key holds a local record id. A listener's
+    /// exception recorder supplies those two attributes first, so the runtime does not add the real ones.
+    /// </summary>
+    private static class ExceptionMessages
+    {
+        public static readonly ActivityListener Redacted = Register();
+
+        private static ActivityListener Register()
+        {
+            var listener = new ActivityListener
+            {
+                ShouldListenTo = _ => true,
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.None,
+                ExceptionRecorder = (Activity _, Exception exception, ref TagList tags) =>
+                {
+                    tags.Add("exception.message", exception.GetType().Name);
+                    tags.Add("exception.stacktrace", "");
+                },
+            };
+            ActivitySource.AddActivityListener(listener);
+            return listener;
+        }
+    }
+
+    /// <summary>
     /// Drops the attributes that carry request values (the raw path and query, which for a mistyped route could hold
     /// anything) and any recorded exception message (Marten's conflict messages name the stream, whose key holds a local
     /// record id); the route template, method and status stay.
@@ -153,7 +181,8 @@ public static class Telemetry
 
 /// <summary>
 /// Marten's part: its event-append counter, the ledger's counters from committed events, and a logger that never
-/// writes a command's parameters and logs a lost append race (handled by deciding again) at Debug, not as an error.
+/// writes a command's parameters, and counts a lost append race (handled by deciding again) and logs it at Debug, not as
+/// an error.
 /// </summary>
 public sealed class LedgerMartenTelemetry(ILoggerFactory logs) : IConfigureMarten
 {
@@ -222,8 +251,11 @@ public sealed class LedgerMartenLogger(ILogger logger) : IMartenLogger, IMartenS
     private void Failure(Exception ex)
     {
         var sqlState = (ex as PostgresException ?? ex.InnerException as PostgresException)?.SqlState;
-        if (Concurrency.IsConflict(ex))
+        // Streams are keyed by natural keys: a unique violation is a request that lost the race to open a stream, and
+        // Marten's MT003 one that lost the race to append to it.
+        if (Concurrency.IsConflict(ex) || sqlState is PostgresErrorCodes.UniqueViolation or "MT003")
         {
+            Telemetry.ConcurrencyConflicts.Add(1);
             logger.LogDebug("An append lost a race for its stream ({Exception}, SQLSTATE {SqlState}); the request decides again.", ex.GetType().Name, sqlState);
         }
         else if (DatabaseUnavailable.Classify(ex) is { } reason)

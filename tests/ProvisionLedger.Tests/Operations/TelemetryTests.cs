@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ProvisionLedger.Api.Subjects;
 using ProvisionLedger.Tests.Exchanges;
 using ProvisionLedger.Tests.Harness;
+using ProvisionLedger.Tests.Linkages;
 using ProvisionLedger.Tests.Mynaportal;
 
 namespace ProvisionLedger.Tests.Operations;
@@ -35,6 +36,11 @@ public sealed class TelemetryTests(TelemetryLedgerApi api) : IClassFixture<Telem
     public async Task Traces_and_metrics_reach_the_collector_within_30_seconds_of_traffic_and_carry_no_personal_identifier()
     {
         var person = await api.LinkPersonAsync();
+        // A race the service handles: the same linkage from eight clients at once. The losers' failed commands are traced,
+        // and the database's message names the stream, whose key holds the local record id.
+        var raced = LinkageScenarios.NewLocalRecordId();
+        var link = LinkageScenarios.LinkRequest(person.InquirerCode, raced, person.MyNumber);
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => api.PostLinkAsync(person.InquirerCode, link)));
         var exchangeId = await api.MakeInquiryAsync(person);
         await api.ProvideAsync(person, exchangeId);
         await api.SearchPortalAsync(person.MyNumber);
@@ -56,7 +62,7 @@ public sealed class TelemetryTests(TelemetryLedgerApi api) : IClassFixture<Telem
 
         var exported = api.Collector.RawText;
         exported.Should().NotContain(person.MyNumber).And.NotContain(subjectRef)
-            .And.NotContain(person.InquirerRecordId).And.NotContain(person.ProviderRecordId);
+            .And.NotContain(person.InquirerRecordId).And.NotContain(person.ProviderRecordId).And.NotContain(raced);
     }
 
     private bool Arrived() =>
