@@ -71,6 +71,7 @@ app.UseFailedAuthenticationLimit();
 app.UseAuthentication();
 app.UseLedgerRateLimits();
 app.UseAuthorization();
+app.UseIdentifierRouteValues();
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapGet("/health", async (IDocumentStore store, CancellationToken ct) =>
 {
