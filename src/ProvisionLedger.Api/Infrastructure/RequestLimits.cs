@@ -5,8 +5,8 @@ namespace ProvisionLedger.Api.Infrastructure;
 
 /// <summary>
 /// What every request must fit before an endpoint sees it: a body within its route's limit (413 problem+json above it),
-/// and a path and query values without control characters (400 naming the parameter, or <c>path</c>: a NUL never reaches
-/// a query or a log).
+/// and query values without control characters (400 naming the parameter: a NUL never reaches a query or a log). Route
+/// values are identifiers, checked after authorization (<see cref="InputHygiene"/>).
 /// Values of the wrong type are refused by Wolverine's <c>RejectUnparseableQueryValues</c>.
 /// </summary>
 public sealed class RequestLimits : IMiddleware
@@ -41,12 +41,6 @@ public sealed class RequestLimits : IMiddleware
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        if (context.Request.Path.Value?.Any(IsRefused) == true)
-        {
-            await Problems.Validation("path", "must not contain control characters.").ExecuteAsync(context);
-            return;
-        }
-
         foreach (var (name, values) in context.Request.Query)
         {
             if (values.Any(v => v is not null && v.Any(IsRefused)) || name.Any(IsRefused))
