@@ -58,7 +58,10 @@ public static class TokenRules
             return "role";
         }
 
-        if (string.IsNullOrWhiteSpace(user.FindFirstValue("sub")))
+        // The subject is stamped on every event the token records: one, short, printable.
+        var subjects = user.FindAll("sub").Select(c => c.Value).ToList();
+        if (subjects.Count != 1 || string.IsNullOrWhiteSpace(subjects[0]) || subjects[0].Length > 128
+            || subjects[0].Any(c => char.IsControl(c) || char.GetUnicodeCategory(c) == UnicodeCategory.Format))
         {
             return "subject";
         }

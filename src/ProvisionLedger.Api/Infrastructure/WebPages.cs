@@ -43,8 +43,8 @@ public static class WebPages
     });
 
     /// <summary>
-    /// A folder without its trailing slash is sent to it by a relative <c>Location</c>: the static-file middleware's own
-    /// redirect is absolute, built from the request's Host header.
+    /// A folder without its trailing slash is sent to it by a <c>Location</c> without scheme or host: the static-file
+    /// middleware's own redirect is absolute, built from the request's Host header.
     /// </summary>
     public static IApplicationBuilder UseRelativeFolderRedirects(this IApplicationBuilder app, IWebHostEnvironment environment) => app.Use((context, next) =>
     {
@@ -53,7 +53,7 @@ public static class WebPages
             && environment.WebRootFileProvider.GetDirectoryContents(path).Exists)
         {
             context.Response.StatusCode = StatusCodes.Status301MovedPermanently;
-            context.Response.Headers.Location = path[(path.LastIndexOf('/') + 1)..] + "/" + context.Request.QueryString;
+            context.Response.Headers.Location = context.Request.PathBase + path + "/" + context.Request.QueryString;
             return Task.CompletedTask;
         }
 

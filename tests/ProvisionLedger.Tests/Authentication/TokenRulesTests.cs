@@ -21,7 +21,7 @@ public sealed class TokenRulesTests(LedgerApi api) : IClassFixture<LedgerApi>
 
     public static TheoryData<string> RefusedTokens() =>
     [
-        "two-roles", "unknown-role", "no-role", "institution-without-inst", "institution-not-in-registry", "two-insts", "without-sub",
+        "two-roles", "unknown-role", "no-role", "institution-without-inst", "institution-not-in-registry", "two-insts", "without-sub", "sub-with-escape",
         "lives-100-years", "lives-13-hours",
     ];
 
@@ -34,6 +34,7 @@ public sealed class TokenRulesTests(LedgerApi api) : IClassFixture<LedgerApi>
         "institution-not-in-registry" => Signed(Role(Roles.Institution), Inst("999999"), Sub()),
         "two-insts" => Signed(Role(Roles.Institution), Inst(Institutions.Chiyoda), Inst(Institutions.Shinjuku), Sub()),
         "without-sub" => Signed(Role(Roles.Institution), Inst(Institutions.Chiyoda)),
+        "sub-with-escape" => Signed(Role(Roles.Institution), Inst(Institutions.Chiyoda), new Claim("sub", "staff\u001b[31m")),
         "lives-100-years" => Tokens.SignedWith(api.SigningKey, [Role(Roles.Institution), Inst(Institutions.Chiyoda), Sub()], TimeSpan.FromDays(36525)),
         "lives-13-hours" => Tokens.SignedWith(api.SigningKey, [Role(Roles.Institution), Inst(Institutions.Chiyoda), Sub()], 13 * Hour),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),

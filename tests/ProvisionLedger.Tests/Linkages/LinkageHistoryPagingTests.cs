@@ -66,6 +66,23 @@ public sealed class LinkageHistoryPagingTests(LedgerApi api) : IClassFixture<Led
     }
 
     [Fact]
+    public async Task A_moment_in_Japan_time_pages_as_it_was_asked_for()
+    {
+        var linkageId = await LinkageWithRechecksAsync(2);
+        var moment = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMinutes(1).ToOffset(TimeSpan.FromHours(9)).ToString("O"));
+
+        var (status, first) = await GetAsync(linkageId, $"?asOf={moment}&pageSize=2");
+        var (_, second) = await GetAsync(linkageId, $"?asOf={moment}&pageSize=2&cursor={Uri.EscapeDataString((string)first!["nextCursor"]!)}");
+
+        status.Should().Be(HttpStatusCode.OK);
+        first["events"]!.AsArray().Should().HaveCount(2);
+        second!["events"]!.AsArray().Should().HaveCount(1);
+        ((string?)second["nextCursor"]).Should().BeNull();
+        ((string?)second["asOf"]).Should().Be((string?)first["asOf"]).And.EndWith("+09:00");
+        second["state"]!["checks"]!.GetValue<int>().Should().Be(2);
+    }
+
+    [Fact]
     public async Task A_cursor_of_another_linkage_or_an_altered_one_is_a_400_naming_cursor()
     {
         var first = await LinkageWithRechecksAsync(2);

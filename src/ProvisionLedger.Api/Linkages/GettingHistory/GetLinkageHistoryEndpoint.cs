@@ -76,10 +76,13 @@ public static class GetLinkageHistoryEndpoint
             return Problems.Validation("cursor", "is not a cursor of this history.");
         }
 
-        if (after is { } a)
+        if (after is { } a && string.IsNullOrEmpty(text))
         {
             asOf = new DateTimeOffset(long.Parse(a.AsOfTicks, CultureInfo.InvariantCulture), TimeSpan.Zero);
         }
+
+        // Npgsql writes a timestamptz parameter from UTC only; the answer keeps the moment as it was asked for.
+        var until = asOf.ToUniversalTime();
 
         var actor = Actor.From(user);
         var linkage = await session.LoadAsync<Linkage>(linkageId);
@@ -90,11 +93,11 @@ public static class GetLinkageHistoryEndpoint
 
         var afterSequence = after?.Sequence ?? 0;
         var events = await session.Events.QueryAllRawEvents()
-            .Where(e => e.StreamKey == linkage.StreamKey && e.Timestamp <= asOf && e.Sequence > afterSequence)
+            .Where(e => e.StreamKey == linkage.StreamKey && e.Timestamp <= until && e.Sequence > afterSequence)
             .OrderBy(e => e.Sequence).Take(pageSize + 1).ToListAsync();
         var entries = events.Take(pageSize).Select(Entry).ToList();
         var next = events.Count > pageSize ? cursors.Seal(entries[^1].Sequence, asOf.UtcTicks.ToString(CultureInfo.InvariantCulture), binding) : null;
-        var state = await StateAsync(session, linkage.StreamKey, asOf);
+        var state = await StateAsync(session, linkage.StreamKey, until);
         await reads.RecordAsync(user, "linkage-history", 1, subjectRef: linkage.SubjectRef, institutionCode: linkage.InstitutionCode);
         return Results.Ok(new LinkageHistory(linkageId, linkage.InstitutionCode, linkage.LocalRecordId, asOf, entries, state, next));
     }
@@ -105,6 +108,7 @@ public static class GetLinkageHistoryEndpoint
     /// </summary>
     public static async Task<LinkageStateAsOf> StateAsync(IQuerySession session, string streamKey, DateTimeOffset asOf)
     {
+        asOf = asOf.ToUniversalTime();
         var turns = await session.Events.QueryAllRawEvents()
             .Where(e => e.StreamKey == streamKey && e.Timestamp <= asOf)
             .Where(e => e.EventTypesAre(typeof(SubjectLinked), typeof(MisLinkageConfirmed), typeof(SubjectUnlinked)))
