@@ -16,11 +16,11 @@ public static class BundleVerifier
         }
         catch (JsonException e)
         {
-            return Failed(new Divergence(DivergenceKind.Changed, null, null, null, $"the bundle is not valid JSON of format {AuditBundle.CurrentFormat}: {e.Message}"));
+            throw new InvalidBundleException(e.Message);
         }
 
         return bundle is null
-            ? Failed(new Divergence(DivergenceKind.Changed, null, null, null, "the bundle is empty"))
+            ? throw new InvalidBundleException("the bundle is empty")
             : Verify(bundle, trustedPublicKeyPem);
     }
 
@@ -30,20 +30,20 @@ public static class BundleVerifier
         var divergences = new List<Divergence>();
         if (bundle.Format != AuditBundle.CurrentFormat)
         {
-            divergences.Add(new Divergence(DivergenceKind.Changed, null, null, null, $"unknown bundle format '{bundle.Format}'"));
+            throw new InvalidBundleException($"unknown bundle format '{bundle.Format}' (this verifier reads {AuditBundle.CurrentFormat})");
         }
 
-        Checkpoint? checkpoint = null;
+        Checkpoint checkpoint;
         try
         {
             checkpoint = bundle.Checkpoint.ToCheckpoint();
         }
         catch (FormatException e)
         {
-            divergences.Add(new Divergence(DivergenceKind.BadSignature, null, bundle.Checkpoint.Sequence, null, $"the checkpoint is malformed: {e.Message}"));
+            throw new InvalidBundleException($"the checkpoint is malformed: {e.Message}");
         }
 
-        if (checkpoint is not null && !CheckpointSigner.Verify(checkpoint, trustedPublicKeyPem ?? checkpoint.PublicKeyPem))
+        if (!CheckpointSigner.Verify(checkpoint, trustedPublicKeyPem ?? checkpoint.PublicKeyPem))
         {
             divergences.Add(new Divergence(DivergenceKind.BadSignature, checkpoint.LastSeqId, checkpoint.Sequence, null,
                 $"checkpoint {checkpoint.Id} (key {checkpoint.KeyId}) does not verify" + (trustedPublicKeyPem is null ? "" : " with the trusted key")));
@@ -65,15 +65,16 @@ public static class BundleVerifier
         {
             EventsChecked = bundle.Events.Count,
             Links = bundle.Events.Count,
-            CheckpointsChecked = checkpoint is null ? 0 : 1,
-            ChainHead = checkpoint?.ChainHead ?? HashChain.Genesis,
+            CheckpointsChecked = 1,
+            KeyIds = [checkpoint.KeyId],
+            ChainHead = checkpoint.ChainHead,
             DivergenceCount = divergences.Count,
             Divergences = divergences.OrderBy(d => d.SeqId ?? long.MaxValue).Take(VerificationReport.MaxListed).ToList(),
             Elapsed = started.Elapsed,
         };
     }
 
-    private static (DivergenceKind Kind, string Detail)? CheckEvent(BundleEvent e, BundleEvent? previous, BundleSelection selection, Checkpoint? checkpoint)
+    private static (DivergenceKind Kind, string Detail)? CheckEvent(BundleEvent e, BundleEvent? previous, BundleSelection selection, Checkpoint checkpoint)
     {
         byte[] digest, link;
         List<byte[]> path;
@@ -87,7 +88,7 @@ public static class BundleVerifier
         }
         catch (FormatException x)
         {
-            return (DivergenceKind.Changed, $"malformed field: {x.Message}");
+            throw new InvalidBundleException($"event at chain position {e.Position} is malformed: {x.Message}");
         }
 
         if (!CryptographicOperations.FixedTimeEquals(CanonicalEvent.Digest(e.Position, row), digest))
@@ -106,7 +107,7 @@ public static class BundleVerifier
             return (DivergenceKind.BrokenLink, "the link does not follow from the previous event's link");
         }
 
-        if (checkpoint is null || !MerkleTree.VerifyInclusion(e.Position - 1, checkpoint.Sequence, MerkleTree.Leaf(digest), path, checkpoint.MerkleRoot))
+        if (!MerkleTree.VerifyInclusion(e.Position - 1, checkpoint.Sequence, MerkleTree.Leaf(digest), path, checkpoint.MerkleRoot))
         {
             return (DivergenceKind.Changed, "the inclusion proof does not lead to the checkpoint's Merkle root");
         }
@@ -130,9 +131,7 @@ public static class BundleVerifier
         return null;
     }
 
-    private static VerificationReport Failed(Divergence divergence) => new()
-    {
-        DivergenceCount = 1,
-        Divergences = [divergence],
-    };
 }
+
+/// <summary>The file is not a well-formed bundle: an error (exit 2), not evidence of tampering (exit 1).</summary>
+public sealed class InvalidBundleException(string detail) : Exception($"not a valid audit bundle: {detail}");

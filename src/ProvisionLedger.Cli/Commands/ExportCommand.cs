@@ -1,0 +1,46 @@
+using System.CommandLine;
+using System.Text.Json;
+using Npgsql;
+using ProvisionLedger.Cli.Output;
+using ProvisionLedger.Integrity.Bundles;
+using ProvisionLedger.Integrity.Storage;
+
+namespace ProvisionLedger.Cli.Commands;
+
+/// <summary><c>export</c>: an audit bundle (docs/audit-bundle.md) proven against the latest checkpoint.</summary>
+public static class ExportCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var connection = CommonOptions.Connection();
+        var output = new Option<FileInfo>("--out") { Description = "The bundle file to write", Required = true };
+        var from = CommonOptions.WholeNumber("--from", "First Marten seq id to export");
+        var to = CommonOptions.WholeNumber("--to", "Last Marten seq id to export");
+        var stream = new Option<string?>("--stream") { Description = "Export one stream's events only" };
+        var schema = CommonOptions.Schema();
+        var command = new Command("export", "Write an audit bundle to verify offline, proven against the latest checkpoint.")
+        {
+            connection, output, from, to, stream, schema,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var file = parse.GetRequiredValue(output);
+            var selection = new BundleSelection(parse.GetValue(from), parse.GetValue(to), parse.GetValue(stream));
+            await using var dataSource = NpgsqlDataSource.Create(parse.GetRequiredValue(connection));
+            var result = await BundleExporter.ExportAsync(dataSource, new AuditDatabase(parse.GetRequiredValue(schema)), selection, TimeProvider.System, ct);
+            await File.WriteAllBytesAsync(file.FullName, JsonSerializer.SerializeToUtf8Bytes(result.Bundle, AuditBundle.Json), ct);
+            var checkpoint = result.Bundle.Checkpoint;
+            await console.Out.WriteLineAsync(
+                $"exported {result.Bundle.Events.Count} event(s) proven against checkpoint {checkpoint.Id} " +
+                $"(sequence {checkpoint.Sequence}, key id {checkpoint.KeyId}) to {file.FullName}");
+            if (result.LeftOutNewerThanCheckpoint > 0)
+            {
+                await console.Out.WriteLineAsync(
+                    $"left out {result.LeftOutNewerThanCheckpoint} matching event(s) newer than that checkpoint: make a checkpoint and export again to include them");
+            }
+
+            return ExitCodes.Intact;
+        });
+        return command;
+    }
+}

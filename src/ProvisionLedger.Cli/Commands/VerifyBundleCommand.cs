@@ -1,0 +1,32 @@
+using System.CommandLine;
+using ProvisionLedger.Cli.Output;
+using ProvisionLedger.Integrity.Bundles;
+
+namespace ProvisionLedger.Cli.Commands;
+
+/// <summary><c>verify-bundle</c>: verify an audit bundle with no database. 0 intact, 1 tampered, 2 not a readable bundle.</summary>
+public static class VerifyBundleCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var bundle = new Argument<FileInfo>("bundle") { Description = "The bundle file (docs/audit-bundle.md)" };
+        var publicKey = CommonOptions.PublicKey();
+        var command = new Command("verify-bundle", "Verify an audit bundle offline. Exit 0 intact, 1 tampered, 2 not a readable bundle.")
+        {
+            bundle, publicKey,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var trusted = CommonOptions.ReadPublicKey(parse.GetValue(publicKey));
+            var file = parse.GetRequiredValue(bundle);
+            if (!file.Exists)
+            {
+                throw new CliException($"{file.FullName} does not exist");
+            }
+
+            var report = BundleVerifier.VerifyFile(file.FullName, trusted);
+            return await Reports.PrintAsync(console, report, trusted);
+        });
+        return command;
+    }
+}
