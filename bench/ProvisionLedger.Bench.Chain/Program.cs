@@ -164,9 +164,11 @@ public static class Program
         Console.WriteLine($"- verify again with the checkpoint: {clock.Elapsed.TotalSeconds:0.0} s, {report.Summary()}");
 
         clock.Restart();
-        var export = await BundleExporter.ExportAsync(db.DataSource, db.Tables, new BundleSelection(1000, 1999, null), TimeProvider.System);
-        var verified = BundleVerifier.Verify(export.Bundle);
-        Console.WriteLine($"- export and verify a bundle of {export.Bundle.Events.Count:N0} events: {clock.Elapsed.TotalSeconds:0.00} s, {verified.Summary()}");
+        using var bundle = new MemoryStream();
+        var export = await BundleExporter.ExportAsync(db.DataSource, db.Tables, new BundleSelection(1000, 1999, null), bundle, TimeProvider.System);
+        bundle.Position = 0;
+        var verified = await BundleVerifier.VerifyAsync(bundle);
+        Console.WriteLine($"- export and verify a bundle of {export.Exported:N0} events: {clock.Elapsed.TotalSeconds:0.00} s, {verified.Summary()}");
     }
 
     private static string CheckpointKey()

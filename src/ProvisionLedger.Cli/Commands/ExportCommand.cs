@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Npgsql;
 using ProvisionLedger.Cli.Output;
 using ProvisionLedger.Integrity.Bundles;
@@ -27,11 +26,29 @@ public static class ExportCommand
             var file = parse.GetRequiredValue(output);
             var selection = new BundleSelection(parse.GetValue(from), parse.GetValue(to), parse.GetValue(stream));
             await using var dataSource = NpgsqlDataSource.Create(parse.GetRequiredValue(connection));
-            var result = await BundleExporter.ExportAsync(dataSource, new AuditDatabase(parse.GetRequiredValue(schema)), selection, TimeProvider.System, ct);
-            await File.WriteAllBytesAsync(file.FullName, JsonSerializer.SerializeToUtf8Bytes(result.Bundle, AuditBundle.Json), ct);
-            var checkpoint = result.Bundle.Checkpoint;
+            var tables = new AuditDatabase(parse.GetRequiredValue(schema));
+
+            // Written beside the target and renamed at the end, so a failed export leaves no half bundle behind.
+            var partial = $"{file.FullName}.partial";
+            ExportResult result;
+            try
+            {
+                await using (var stream = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+                {
+                    result = await console.WithProgressAsync("export", "events",
+                        progress => BundleExporter.ExportAsync(dataSource, tables, selection, stream, TimeProvider.System, progress, ct));
+                }
+
+                File.Move(partial, file.FullName, overwrite: true);
+            }
+            finally
+            {
+                File.Delete(partial);
+            }
+
+            var checkpoint = result.Checkpoint;
             await console.Out.WriteLineAsync(
-                $"exported {result.Bundle.Events.Count} event(s) proven against checkpoint {checkpoint.Id} " +
+                $"exported {result.Exported} event(s) proven against checkpoint {checkpoint.Id} " +
                 $"(sequence {checkpoint.Sequence}, key id {checkpoint.KeyId}) to {file.FullName}");
             if (result.LeftOutNewerThanCheckpoint > 0)
             {

@@ -24,7 +24,8 @@ public static class VerifyBundleCommand
                 throw new CliException($"{file.FullName} does not exist");
             }
 
-            var report = BundleVerifier.VerifyFile(file.FullName, trusted);
+            var report = await console.WithProgressAsync("verify-bundle", "bytes",
+                progress => BundleVerifier.VerifyFileAsync(file.FullName, trusted, progress, ct));
             return await Reports.PrintAsync(console, report, trusted);
         });
         return command;

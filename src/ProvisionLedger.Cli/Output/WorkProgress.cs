@@ -34,7 +34,7 @@ internal sealed class LiveProgress(ProgressTask task) : WorkProgress
     }
 }
 
-/// <summary>For logs and pipes: a line now and then, and one at the end with the totals.</summary>
+/// <summary>For logs and pipes: a line every few seconds, and one with the totals when the work is done (none if it fails).</summary>
 internal sealed class PlainProgress(TextWriter error, string what, string unit, TimeSpan interval) : WorkProgress
 {
     private readonly Lock _lock = new();
@@ -48,7 +48,6 @@ internal sealed class PlainProgress(TextWriter error, string what, string unit, 
         lock (_lock)
         {
             _total = total;
-            error.WriteLine($"{what}: {Count(total)} {unit} to go");
         }
     }
 

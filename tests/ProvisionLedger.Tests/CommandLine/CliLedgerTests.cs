@@ -93,6 +93,22 @@ public sealed class CliLedgerTests : IAsyncLifetime, IDisposable
         (await CliRun.InProcessAsync("verify-bundle", await WriteAsync("no-data.json", ReplaceOnce(text, "\"data\": ", "\"data\": null, \"x\": "))))
             .ShouldBeOneLineError("not a valid audit bundle");
         (await CliRun.InProcessAsync("verify-bundle", Path.Combine(_folder, "absent.json"))).ShouldBeOneLineError("does not exist");
+        (await CliRun.InProcessAsync("verify-bundle", await WriteAsync("trailing.json", text + "{}"))).ShouldBeOneLineError("not a valid audit bundle");
+        (await CliRun.InProcessAsync("verify-bundle", await WriteAsync("events-first.json", "{\"events\": [], " + text.TrimStart()[1..])))
+            .ShouldBeOneLineError("'events' where 'format' belongs");
+    }
+
+    [Fact]
+    public async Task An_export_that_fails_leaves_no_file_behind()
+    {
+        await using var unsigned = await ChainedLedger.CreateAsync("cli-no-checkpoint");
+        await unsigned.AppendLinkagesAsync(2);
+        var bundle = Path.Combine(_folder, "none.json");
+
+        var run = await CliRun.InProcessAsync("export", "--connection", unsigned.ConnectionString, "--out", bundle);
+
+        run.ShouldBeOneLineError("There is no checkpoint yet");
+        Directory.GetFiles(_folder).Should().BeEmpty();
     }
 
     [Fact]
