@@ -68,9 +68,10 @@ public static class CliApp
 
         return e switch
         {
-            CliException or InvalidBundleException => e.Message,
             OperationCanceledException => "cancelled",
-            IOException or UnauthorizedAccessException => e.Message,
+            CliException or InvalidBundleException or InvalidOperationException or ArgumentException or IOException or UnauthorizedAccessException => e.Message,
+
+            // Not a failure anyone planned for: its type helps whoever reads the bug report.
             _ => $"{e.Message} ({e.GetType().Name})",
         };
     }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Marten;
 using Npgsql;
 using ProvisionLedger.Api.Auditing.Retention;
@@ -54,9 +55,10 @@ public static class ArchiveCommand
                     $"run {run.RunId}: archived {run.StreamIds.Length} stream(s), recorded in stream {RetentionPolicy.StreamPrefix}{run.RunId}");
             }
 
+            var at = cutoff.ToOffset(Jst.Offset).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
             await console.Out.WriteLineAsync(total == 0
-                ? $"nothing to archive: no stream's last event was recorded before {cutoff.ToOffset(Jst.Offset):yyyy-MM-dd HH:mm} (Japan time)"
-                : $"archived {total} stream(s) whose last event was recorded before {cutoff.ToOffset(Jst.Offset):yyyy-MM-dd HH:mm} (Japan time)");
+                ? $"nothing to archive: no stream's last event was recorded before {at} (Japan time)"
+                : $"archived {total} stream(s) whose last event was recorded before {at} (Japan time)");
             return ExitCodes.Intact;
         });
         return command;

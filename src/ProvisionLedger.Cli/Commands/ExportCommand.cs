@@ -24,6 +24,11 @@ public static class ExportCommand
         command.SetAction(async (parse, ct) =>
         {
             var file = parse.GetRequiredValue(output);
+            if (file.Directory is { Exists: false } folder)
+            {
+                throw new CliException($"--out: the folder {folder.FullName} does not exist");
+            }
+
             var selection = new BundleSelection(parse.GetValue(from), parse.GetValue(to), parse.GetValue(stream));
             await using var dataSource = NpgsqlDataSource.Create(parse.GetRequiredValue(connection));
             var tables = new AuditDatabase(parse.GetRequiredValue(schema));

@@ -40,6 +40,8 @@ internal sealed class PlainProgress(TextWriter error, string what, string unit, 
     private readonly Lock _lock = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private TimeSpan _lastLine;
+    private TimeSpan? _windowStart;
+    private long _windowDone;
     private long _total = -1;
     private long _done;
 
@@ -57,17 +59,26 @@ internal sealed class PlainProgress(TextWriter error, string what, string unit, 
         {
             _done = done;
             var now = _clock.Elapsed;
+
+            // The rate since the last line (or since the first item), not since the start: the set-up before the first
+            // item (queries, a cold start) would make the time left look far longer than it is.
+            if (_windowStart is null)
+            {
+                (_windowStart, _windowDone) = (now, done);
+                return;
+            }
+
             if (now - _lastLine < interval)
             {
                 return;
             }
 
-            _lastLine = now;
-            var rate = done / Math.Max(now.TotalSeconds, 0.001);
+            var rate = (done - _windowDone) / Math.Max((now - _windowStart.Value).TotalSeconds, 0.001);
+            (_lastLine, _windowStart, _windowDone) = (now, now, done);
             var line = $"{what}: {Count(done)}";
             if (_total > 0)
             {
-                line += $" of {Count(_total)} {unit} ({100.0 * done / _total:0.0} %)";
+                line += $" of {Count(_total)} {unit} ({(100.0 * done / _total).ToString("0.0", CultureInfo.InvariantCulture)} %)";
                 line += rate > 0 ? $", {Count((long)rate)} {unit}/s, about {Duration(TimeSpan.FromSeconds((_total - done) / rate))} left" : "";
             }
             else

@@ -53,6 +53,7 @@ public sealed class CliUsageTests
         (await CliRun.InProcessAsync()).ShouldBeOneLineError("provision-ledger --help");
         (await CliRun.InProcessAsync("token", "--role", "institution")).ShouldBeOneLineError("--inst");
         (await CliRun.InProcessAsync("token", "--role", "root")).ShouldBeOneLineError("--role");
+        (await CliRun.InProcessAsync("export", "--connection", "x", "--out", "/no/such/folder/b.json")).ShouldBeOneLineError("/no/such/folder does not exist");
     }
 
     [Fact]
