@@ -61,8 +61,10 @@ public static class CliApp
                     return $"{missing.MessageText}: is --connection the ledger's database, and --schema its schema?";
                 case PostgresException postgres:
                     return $"the database refused: {postgres.MessageText} ({postgres.SqlState})";
+                case NpgsqlException { InnerException: System.Net.Sockets.SocketException or TimeoutException } unreachable:
+                    return $"the database could not be reached: {unreachable.Message}";
                 case NpgsqlException npgsql:
-                    return $"the database could not be reached: {npgsql.Message}";
+                    return $"database error: {npgsql.Message}";
             }
         }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ProvisionLedger.Cli.Output;
 using ProvisionLedger.Integrity.Bundles;
+using ProvisionLedger.Integrity.Verification;
 
 namespace ProvisionLedger.Cli.Commands;
 
@@ -24,10 +25,18 @@ public static class VerifyBundleCommand
                 throw new CliException($"{file.FullName} does not exist");
             }
 
-            var report = await console.WithProgressAsync("verify-bundle", "bytes",
-                progress => BundleVerifier.VerifyFileAsync(file.FullName, trusted, progress, ct));
+            var report = await console.WithProgressAsync("verify-bundle", "MB",
+                progress => BundleVerifier.VerifyFileAsync(file.FullName, trusted, new Megabytes(progress), ct));
             return await Reports.PrintAsync(console, report, trusted);
         });
         return command;
+    }
+
+    /// <summary>The verifier counts bytes read (the number of events is not known before the end).</summary>
+    private sealed class Megabytes(WorkProgress progress) : IChainProgress
+    {
+        public void SetTotal(long total) => progress.SetTotal((total + 999_999) / 1_000_000);
+
+        public void Report(long done) => progress.Report(done / 1_000_000);
     }
 }
