@@ -81,9 +81,7 @@ public sealed class IdentifierHygieneTests(ApiWithLinkedSubject api) : IClassFix
         var longChecker = LinkageScenarios.LinkRequest(Institutions.Chiyoda, LinkageScenarios.NewLocalRecordId(), MyNumbers.Next());
         longChecker["checkerIds"] = new JsonArray(new string('x', 1000));
         var hugeDocument = LinkageScenarios.LinkRequest(Institutions.Chiyoda, LinkageScenarios.NewLocalRecordId(), MyNumbers.Next());
-        // Over the field's ceiling, under the body limit (256 KiB, RequestLimitsTests; 120 KB as the client escapes it), so
-        // the field is named.
-        hugeDocument["evidence"]!["documents"] = new JsonArray(new string('書', 20_000));
+        hugeDocument["evidence"]!["documents"] = new JsonArray(new string('書', 3_000));
 
         (await api.RefusesAsync(HttpStatusCode.BadRequest, () => api.PostLinkAsync(Institutions.Chiyoda, tooManyCheckers))).ShouldName("checkerIds");
         (await api.RefusesAsync(HttpStatusCode.BadRequest, () => api.PostLinkAsync(Institutions.Chiyoda, longChecker))).ShouldName("checkerIds[0]");
