@@ -9,6 +9,12 @@ using Wolverine.Http;
 using Wolverine.Marten;
 
 var builder = WebApplication.CreateBuilder(args);
+if (LedgerCommands.NeedsDatabase(args) && ProductionGuard.Refusal(builder.Environment, builder.Configuration) is { } refusal)
+{
+    throw new StartupRefusedException(refusal);
+}
+
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 using var startupLogs = LoggerFactory.Create(l => l.AddConsole());
 var startupLog = startupLogs.CreateLogger("ProvisionLedger");
 var embedded = LedgerCommands.NeedsDatabase(args) ? await EmbeddedLedger.PrepareAsync(builder.Configuration, startupLog) : null;
@@ -25,6 +31,8 @@ builder.Services.AddScoped<LedgerSessions>();
 builder.Services.AddSingleton<CursorSealer>();
 builder.Services.AddProblemDetails();
 builder.Services.AddLedgerAuthentication();
+builder.Services.AddLedgerRateLimits(builder.Configuration);
+builder.Services.AddSingleton<RequestLimits>();
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
 
@@ -65,10 +73,15 @@ if (embedded is not null)
 }
 
 app.UseLedgerRequestLog();
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRelativeFolderRedirects(app.Environment);
 app.UseLedgerWebPages();
+app.UseMiddleware<RequestLimits>();
+app.UseFailedAuthenticationLimit();
 app.UseAuthentication();
+app.UseLedgerRateLimits();
 app.UseAuthorization();
 app.UseIdentifierRouteValues();
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
@@ -79,7 +92,11 @@ app.MapGet("/health", async (IDocumentStore store, CancellationToken ct) =>
     return Results.Ok(new { status = "ok" });
 }).AllowAnonymous();
 app.MapLedgerHealth();
-app.MapWolverineEndpoints();
+app.MapWolverineEndpoints(opts =>
+{
+    // A query value of the wrong type (pageSize=abc) is a 400 naming the parameter, never ignored.
+    opts.RejectUnparseableQueryValues = true;
+});
 
 return await app.RunJasperFxCommands(args);
 
