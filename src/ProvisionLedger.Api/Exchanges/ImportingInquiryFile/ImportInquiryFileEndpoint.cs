@@ -22,11 +22,13 @@ public static class ImportInquiryFileEndpoint
 {
     public const int MaxBytes = 8 * 1024 * 1024;
     public const int MaxLines = 20_000;
+    public const int ChunkSize = 500;
 
     [WolverinePost("/api/v1/inquiries/files")]
     [Authorize(Roles = $"{Roles.Nws},{Roles.Institution}")]
     public static async Task<IResult> Post(
-        HttpRequest request, ClaimsPrincipal user, LedgerSessions sessions, CodeRegistry codes, LedgerOptions options, TimeProvider clock)
+        HttpRequest request, ClaimsPrincipal user, LedgerSessions sessions, IDocumentStore store, CodeRegistry codes, LedgerOptions options,
+        TimeProvider clock)
     {
         var encoding = MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType) && contentType.MediaType?.ToLowerInvariant() == "text/csv"
             ? InquiryFile.EncodingFor(contentType.CharSet)
@@ -88,20 +90,59 @@ public static class ImportInquiryFileEndpoint
 
         for (var attempt = 0; ; attempt++)
         {
-            await using var session = sessions.OpenFor(actor);
-            if (!errors.Any && await RecordedAsync(session, fileId) is { } earlier)
+            await using (var session = sessions.OpenFor(actor))
             {
-                return Results.Ok(new InquiryFileRecorded(earlier.FileId, earlier.Lines, earlier.Recorded));
+                if (!errors.Any && await RecordedAsync(session, fileId) is { } earlier)
+                {
+                    return Results.Ok(new InquiryFileRecorded(earlier.FileId, earlier.Lines, earlier.Recorded));
+                }
             }
 
-            // The ledger's state is checked for the well-formed lines even when others are bad: one answer names every bad line.
-            // A line whose 宛名番号 is not linked is a bad line like any other (400), named with the rest in one answer.
-            var decision = await ExchangeBatch.DecideAsync(
-                session, records, options, i => $"line {lineNumbers[i]}",
-                (i, field, message) => InquiryFile.AddRequestError(errors, lineNumbers[i], field, message));
-            if (decision.Conflict is not null)
+            try
             {
-                return decision.Conflict;
+                return await RecordAsync(store, o => sessions.OpenFor(actor, o), records, lineNumbers, errors, options, ct =>
+                    new InquiryFileReceived(fileId, inquirerCode!, sha256, encoding.WebName, bytes.LongLength, ranges.Count, ct, now),
+                    request.HttpContext.RequestAborted);
+            }
+            catch (Exception e) when (attempt == 0 && Concurrency.IsConflict(e))
+            {
+                // The same file (or one of its exchanges) was recorded meanwhile: decide again against what won.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Decides every line against the ledger's state and records them all in one database transaction, through a session
+    /// per <see cref="ChunkSize"/> lines: Marten's unit of work grows quadratically with the documents one session stores
+    /// (see ConfirmMisLinkageEndpoint.WriteAsync). Nothing reaches the database until every line has been decided.
+    /// </summary>
+    private static async Task<IResult> RecordAsync(
+        IDocumentStore store, Func<Marten.Services.SessionOptions, IDocumentSession> open, List<BatchRecord> records, List<int> lineNumbers,
+        FieldErrors errors, LedgerOptions options, Func<int, InquiryFileReceived> received, CancellationToken ct)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var chunks = new List<IDocumentSession>();
+        try
+        {
+            var recorded = 0;
+            for (var offset = 0; offset < records.Count || chunks.Count == 0; offset += ChunkSize)
+            {
+                var session = open(Marten.Services.SessionOptions.ForTransaction(transaction));
+                chunks.Add(session);
+                var first = offset;
+                // The ledger's state is checked for the well-formed lines even when others are bad, so that one answer
+                // names every bad line; a line whose 宛名番号 is not linked is a bad line like any other (400).
+                var decision = await ExchangeBatch.DecideAsync(
+                    session, records.GetRange(offset, Math.Min(ChunkSize, records.Count - offset)), options, i => $"line {lineNumbers[first + i]}",
+                    (i, field, message) => InquiryFile.AddRequestError(errors, lineNumbers[first + i], field, message));
+                if (decision.Conflict is not null)
+                {
+                    return decision.Conflict;
+                }
+
+                recorded += decision.Recorded;
             }
 
             if (errors.Any)
@@ -109,17 +150,21 @@ public static class ImportInquiryFileEndpoint
                 return errors.ToProblem();
             }
 
-            var answer = new InquiryFileRecorded(fileId, ranges.Count, decision.Recorded);
-            session.Events.StartStream(InquiryFileKeys.Stream(fileId), new InquiryFileReceived(
-                fileId, inquirerCode!, sha256, encoding.WebName, bytes.LongLength, answer.Lines, answer.Recorded, now));
-            try
+            var file = received(recorded);
+            chunks[^1].Events.StartStream(InquiryFileKeys.Stream(file.FileId), file);
+            foreach (var session in chunks)
             {
-                await session.SaveChangesAsync();
-                return Results.Created($"/api/v1/inquiries/files/{Uri.EscapeDataString(fileId)}", answer);
+                await session.SaveChangesAsync(ct);
             }
-            catch (Exception e) when (attempt == 0 && Concurrency.IsConflict(e))
+
+            await transaction.CommitAsync(ct);
+            return Results.Created($"/api/v1/inquiries/files/{Uri.EscapeDataString(file.FileId)}", new InquiryFileRecorded(file.FileId, file.Lines, file.Recorded));
+        }
+        finally
+        {
+            foreach (var session in chunks)
             {
-                // The same file (or one of its exchanges) was recorded meanwhile: decide again against what won.
+                await session.DisposeAsync();
             }
         }
     }
