@@ -135,7 +135,7 @@ public static class ImportInquiryFileEndpoint
                 // The ledger's state is checked for the well-formed lines even when others are bad, so that one answer
                 // names every bad line; a line whose 宛名番号 is not linked is a bad line like any other (400).
                 var decision = await ExchangeBatch.DecideAsync(
-                    session, records.GetRange(offset, Math.Min(ChunkSize, records.Count - offset)), options, i => $"line {lineNumbers[first + i]}",
+                    session, records.GetRange(offset, Math.Min(ChunkSize, records.Count - offset)), options, actor, i => $"line {lineNumbers[first + i]}",
                     (i, field, message) => InquiryFile.AddRequestError(errors, lineNumbers[first + i], field, message));
                 if (decision.Conflict is not null)
                 {

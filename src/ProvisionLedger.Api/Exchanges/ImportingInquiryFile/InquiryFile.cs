@@ -51,7 +51,7 @@ public static class InquiryFile
     private static readonly Dictionary<string, string> FileNames = new(StringComparer.Ordinal)
     {
         ["exchangeId"] = Inquirer, ["inquirerCode"] = Inquirer, ["providerCode"] = Provider, ["procedureCode"] = Procedure,
-        ["infoItemCode"] = InfoItem, ["inquirerLocalRecordId"] = LocalRecord, ["inquiry.inquirerLocalRecordId"] = LocalRecord,
+        ["infoItemCode"] = InfoItem, ["inquirerLocalRecordId"] = LocalRecord, ["inquiry.inquirerLocalRecordId"] = LocalRecord, ["inquiry.requestedAt"] = RequestedAt,
         ["period.from"] = PeriodFrom, ["period.to"] = PeriodTo, ["requestedAt"] = RequestedAt, ["nonDisclosure.reason"] = NonDisclosure,
     };
 
@@ -178,6 +178,15 @@ public static class InquiryFile
         if (values[LocalRecord] is null)
         {
             Fail(LocalRecord, "is required.");
+        }
+        else if (InputHygiene.Identifier(values[LocalRecord]!) is { Value: var localRecord, Problem: var problem })
+        {
+            // An identifier as every JSON body's: full-width Ａ－０１ is A-01, the record the institution linked.
+            values[LocalRecord] = localRecord;
+            if (problem is not null)
+            {
+                Fail(LocalRecord, problem);
+            }
         }
 
         DateTimeOffset? requestedAt = null;

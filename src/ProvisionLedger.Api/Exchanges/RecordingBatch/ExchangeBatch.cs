@@ -19,7 +19,8 @@ public static class ExchangeBatch
     /// <param name="label">Names a record for a conflict's title (<c>records[3]</c>, <c>line 4</c>).</param>
     /// <param name="refuse">Reports a record (by index) the ledger's state refuses, with the field (as the JSON batch names it) and why.</param>
     public static async Task<BatchDecision> DecideAsync(
-        IDocumentSession session, IReadOnlyList<BatchRecord> records, LedgerOptions options, Func<int, string> label, Action<int, string, string> refuse)
+        IDocumentSession session, IReadOnlyList<BatchRecord> records, LedgerOptions options, Actor actor, Func<int, string> label,
+        Action<int, string, string> refuse)
     {
         var linkKeys = records.SelectMany(r => new[]
             {
@@ -33,6 +34,8 @@ public static class ExchangeBatch
             $"select id from {LedgerStore.Schema}.mt_streams where id = any(?)", new object[] { streamKeys })).ToHashSet(StringComparer.Ordinal);
 
         var refused = false;
+        // Ids of exchanges the caller is no party of: decided as unknown ids, and never named in the answer.
+        var unavailable = false;
         var results = new List<BatchRecordResult>(records.Count);
         var recorded = 0;
         for (var i = 0; i < records.Count; i++)
@@ -41,10 +44,11 @@ public static class ExchangeBatch
             var key = ExchangeKeys.Stream(inquiry.ExchangeId!);
             var inquiryFingerprint = Fingerprint.Of(inquiry, options.SubjectHmacKey);
             var provisionFingerprint = provision is null ? null : Fingerprint.Of(provision, options.SubjectHmacKey);
-            if (existing.Contains(key))
+            var state = existing.Contains(key) ? (await ExchangeStreams.LoadAsync(session, inquiry.ExchangeId!)).State : null;
+            var taken = state is not null && state.SideOf(actor) is null;
+            if (state is not null && !taken)
             {
-                var (state, _) = await ExchangeStreams.LoadAsync(session, inquiry.ExchangeId!);
-                if (state!.InquiryFingerprint != inquiryFingerprint || (provisionFingerprint is not null && state.ProvisionFingerprint != provisionFingerprint))
+                if (state.InquiryFingerprint != inquiryFingerprint || (provisionFingerprint is not null && state.ProvisionFingerprint != provisionFingerprint))
                 {
                     return new BatchDecision(
                         Problems.Conflict($"{label(i)}: an exchange with this exchangeId exists with other content."), false, 0, results);
@@ -61,6 +65,13 @@ public static class ExchangeBatch
                 continue;
             }
 
+            if (inquiry.RequestedAt < inquirerLink.LinkedAt)
+            {
+                refuse(i, "inquiry.requestedAt", "precedes the linkage of inquirerLocalRecordId that the inquiry relies on.");
+                refused = true;
+                continue;
+            }
+
             var events = new List<object> { MakeInquiryEndpoint.ToEvent(inquiry, inquirerLink, inquiryFingerprint) };
             if (provision is not null)
             {
@@ -72,7 +83,20 @@ public static class ExchangeBatch
                     continue;
                 }
 
+                if (provision.ProvidedAt < providerLink.LinkedAt)
+                {
+                    refuse(i, "provision.providedAt", "precedes the linkage of providerLocalRecordId that the provision relies on.");
+                    refused = true;
+                    continue;
+                }
+
                 events.Add(ProvideEndpoint.ToEvent(inquiry.ExchangeId!, provision, providerLink, provisionFingerprint!));
+            }
+
+            if (taken)
+            {
+                unavailable = true;
+                continue;
             }
 
             session.Events.StartStream(key, events.ToArray());
@@ -80,6 +104,8 @@ public static class ExchangeBatch
             recorded++;
         }
 
-        return new BatchDecision(null, refused, refused ? 0 : recorded, results);
+        return refused ? new BatchDecision(null, true, 0, results)
+            : unavailable ? new BatchDecision(Problems.Conflict("An exchangeId of this batch cannot be recorded; nothing was recorded."), false, 0, results)
+            : new BatchDecision(null, false, recorded, results);
     }
 }

@@ -95,7 +95,7 @@ public static class RecordBatchEndpoint
             await using var session = sessions.OpenFor(actor);
             var unprocessable = new FieldErrors();
             var outcome = await ExchangeBatch.DecideAsync(
-                session, records, options, i => $"records[{i}]", (i, field, message) => unprocessable.Add($"records[{i}].{field}", message));
+                session, records, options, actor, i => $"records[{i}]", (i, field, message) => unprocessable.Add($"records[{i}].{field}", message));
             if (outcome.Conflict is not null)
             {
                 return outcome.Conflict;
