@@ -100,7 +100,7 @@ public static class ImportInquiryFileEndpoint
 
             try
             {
-                return await RecordAsync(store, o => sessions.OpenFor(actor, o), records, lineNumbers, errors, options, ct =>
+                return await RecordAsync(store, actor, o => sessions.OpenFor(actor, o), records, lineNumbers, errors, options, ct =>
                     new InquiryFileReceived(fileId, inquirerCode!, sha256, encoding.WebName, bytes.LongLength, ranges.Count, ct, now),
                     request.HttpContext.RequestAborted);
             }
@@ -117,7 +117,7 @@ public static class ImportInquiryFileEndpoint
     /// (see ConfirmMisLinkageEndpoint.WriteAsync). Nothing reaches the database until every line has been decided.
     /// </summary>
     private static async Task<IResult> RecordAsync(
-        IDocumentStore store, Func<Marten.Services.SessionOptions, IDocumentSession> open, List<BatchRecord> records, List<int> lineNumbers,
+        IDocumentStore store, Actor actor, Func<Marten.Services.SessionOptions, IDocumentSession> open, List<BatchRecord> records, List<int> lineNumbers,
         FieldErrors errors, LedgerOptions options, Func<int, InquiryFileReceived> received, CancellationToken ct)
     {
         await using var connection = store.Storage.Database.CreateConnection();
