@@ -30,21 +30,26 @@ public sealed record LinkageHistoryEntry(
 
 public sealed record LinkageStateAsOf(string Status, string? LinkageId, string? SubjectCode, string? Method, DateTimeOffset? LinkedAt, int Checks, int Discrepancies);
 
-public sealed record LinkageHistory(string LinkageId, string InstitutionCode, string LocalRecordId, DateTimeOffset AsOf, IReadOnlyList<LinkageHistoryEntry> Events, LinkageStateAsOf State);
+public sealed record LinkageHistory(string LinkageId, string InstitutionCode, string LocalRecordId, DateTimeOffset AsOf, IReadOnlyList<LinkageHistoryEntry> Events, LinkageStateAsOf State)
+{
+    /// <summary>The business time asked for, when one was: then only events that had happened by it count.</summary>
+    public DateTimeOffset? ValidAt { get; init; }
+}
 
-/// <summary>Every linkage event of a local record up to a moment (by recording time), and the state as the ledger knew it then.</summary>
+/// <summary>
+/// Every linkage event of a local record up to a moment (by recording time, <c>asOf</c>), and the state as the ledger knew it
+/// then; with <c>validAt</c> (business time) only the events that had happened by then, and the state valid at that time.
+/// </summary>
 public static class GetLinkageHistoryEndpoint
 {
     [WolverineGet("/api/v1/linkages/{linkageId}/history")]
     [Authorize(Roles = $"{Roles.Institution},{Roles.Auditor},{Roles.IncidentResponder}")]
     public static async Task<IResult> Get(string linkageId, HttpRequest request, ClaimsPrincipal user, IQuerySession session, TimeProvider clock, ReadAccessLog reads)
     {
-        var asOf = clock.GetUtcNow();
-        var text = request.Query["asOf"].ToString();
-        // As every period is read: a time without an offset is Japan time, and a bare date means the end of that JST day.
-        if (!string.IsNullOrEmpty(text) && !Jst.TryParseBound(text, end: true, out asOf))
+        var (times, bad) = Bitemporal.FromQuery(request, clock.GetUtcNow());
+        if (times is null)
         {
-            return Problems.Validation("asOf", "must be an ISO-8601 date (the end of that day in Japan time) or a date and time.");
+            return bad!;
         }
 
         var actor = Actor.From(user);
@@ -54,10 +59,12 @@ public static class GetLinkageHistoryEndpoint
             return Problems.NotFound("The linkage");
         }
 
-        var events = (await session.Events.FetchStreamAsync(linkage.StreamKey)).Where(e => e.Timestamp <= asOf).ToList();
-        var entries = events.Select(Entry).ToList();
+        var entries = (await session.Events.FetchStreamAsync(linkage.StreamKey)).Select(Entry)
+            .Where(e => times.Includes(e.RecordedAt, e.OccurredAt)).ToList();
         await reads.RecordAsync(user, "linkage-history", 1, subjectRef: linkage.SubjectRef, institutionCode: linkage.InstitutionCode);
-        return Results.Ok(new LinkageHistory(linkageId, linkage.InstitutionCode, linkage.LocalRecordId, asOf, entries, StateOf(entries)));
+        return Results.Ok(new LinkageHistory(
+            linkageId, linkage.InstitutionCode, linkage.LocalRecordId, times.AsOf, entries,
+            StateOf(times.InStateOrder(entries, e => e.OccurredAt, e => e.Sequence).ToList())) { ValidAt = times.ValidAt });
     }
 
     public static LinkageStateAsOf StateOf(IReadOnlyList<LinkageHistoryEntry> entries)
