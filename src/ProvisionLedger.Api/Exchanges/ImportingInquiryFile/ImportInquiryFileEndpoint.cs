@@ -100,8 +100,8 @@ public static class ImportInquiryFileEndpoint
 
             try
             {
-                return await RecordAsync(store, actor, o => sessions.OpenFor(actor, o), records, lineNumbers, errors, options, ct =>
-                    new InquiryFileReceived(fileId, inquirerCode!, sha256, encoding.WebName, bytes.LongLength, ranges.Count, ct, now),
+                return await RecordAsync(store, actor, o => sessions.OpenFor(actor, o), records, lineNumbers, errors, options, recorded =>
+                    new InquiryFileReceived(fileId, inquirerCode!, sha256, encoding.WebName, bytes.LongLength, ranges.Count, recorded, now),
                     request.HttpContext.RequestAborted);
             }
             catch (Exception e) when (attempt == 0 && Concurrency.IsConflict(e))
