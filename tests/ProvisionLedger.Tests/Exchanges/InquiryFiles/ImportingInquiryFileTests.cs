@@ -79,6 +79,8 @@ public sealed class ImportingInquiryFileTests(ApiWithLinkedSubject api) : IClass
         var again = await Chiyoda.PostFileAsync(lines, "shift_jis");
         var byNws = await api.As(Roles.Nws).PostFileAsync(lines, "shift_jis");
 
+        var digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(InquiryFileScenarios.Bytes(lines, InquiryFileScenarios.ShiftJis)));
+        first.FileId.Should().Be($"IF-{Institutions.Chiyoda}-{digest[..24]}", "the file's id is its institution and the first 24 hex digits of its SHA-256");
         await again.ShouldBeAsync(HttpStatusCode.OK, "a file sent again is recognised");
         (await again.ReadJsonAsync<InquiryFileAnswer>()).Should().Be(first);
         await byNws.ShouldBeAsync(HttpStatusCode.OK, "the same file is the same file whoever sends it");
