@@ -15,7 +15,7 @@ namespace ProvisionLedger.Tests.Nodes;
 /// (<see cref="NodeSettings"/>): the usage statistics projection runs on one of them, and when that one is killed
 /// with SIGKILL the other takes it over within 5 s and counts what is recorded afterwards.
 /// </summary>
-public sealed class NodeFailoverTests : IAsyncLifetime
+public sealed class NodeFailoverTests(Xunit.Abstractions.ITestOutputHelper log) : IAsyncLifetime
 {
     private static readonly TimeSpan Takeover = TimeSpan.FromSeconds(5);
 
@@ -61,6 +61,7 @@ public sealed class NodeFailoverTests : IAsyncLifetime
 
         var newOwner = await takeover;
         var movedAfter = sinceKill.Elapsed;
+        log.WriteLine($"The projection moved to the survivor {movedAfter.TotalSeconds:0.00} s after the kill.");
 
         newOwner.Should().Be(await survivor.NodeIdAsync, "the only live node takes the work over");
         movedAfter.Should().BeLessThan(Takeover, "the projection must move within 5 s of its node's death:\n{0}", survivor.Output);
