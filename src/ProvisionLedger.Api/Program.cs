@@ -18,6 +18,7 @@ builder.Services.AddSingleton<SubjectKeys>();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<LedgerSessions>();
+builder.Services.AddSingleton<StandbyReads>();
 builder.Services.AddSingleton<CursorSealer>();
 builder.Services.AddProblemDetails();
 builder.Services.AddLedgerAuthentication();

@@ -38,8 +38,10 @@ public static class ListIncidentsEndpoint
 
     [WolverineGet("/api/v1/incidents")]
     [Authorize(Roles = $"{Roles.IncidentResponder},{Roles.Auditor},{Roles.Institution}")]
-    public static async Task<IResult> Get(HttpRequest request, ClaimsPrincipal user, IQuerySession session, CursorSealer cursors, CodeRegistry codes, ReadAccessLog reads)
+    public static async Task<IResult> Get(HttpRequest request, ClaimsPrincipal user, StandbyReads standby, CursorSealer cursors, CodeRegistry codes, ReadAccessLog reads)
     {
+        await using var read = await standby.OpenAsync();
+        var session = read.Session;
         var actor = Actor.From(user);
         var errors = new FieldErrors();
         var institution = request.Query["institutionCode"].ToString();

@@ -46,8 +46,10 @@ public static class ReconcileEndpoint
 
     [WolverineGet("/api/v1/parties/reconciliation")]
     [Authorize(Roles = Roles.Auditor)]
-    public static async Task<IResult> Get(IQuerySession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Get(StandbyReads standby, TimeProvider clock, CancellationToken ct)
     {
+        await using var read = await standby.OpenAsync(ct);
+        var session = read.Session;
         var divergences = new List<Divergence>();
         var total = 0;
         void Report(Divergence d)
