@@ -13,7 +13,7 @@ namespace ProvisionLedger.Tests.Nodes;
 /// standby named by <c>ConnectionStrings:LedgerReadOnly</c>, and when the primary dies and the standby is promoted the
 /// service writes again on it with nothing it acknowledged lost.
 /// </summary>
-public sealed class StandbyTests : IAsyncLifetime
+public sealed class StandbyTests(Xunit.Abstractions.ITestOutputHelper log) : IAsyncLifetime
 {
     private const string WritesName = "ledger-writes";
     private const string ReadsName = "ledger-lagging-reads";
@@ -58,7 +58,9 @@ public sealed class StandbyTests : IAsyncLifetime
         // The primary dies; the standby is promoted; the same service, unchanged, writes on it.
         await _cluster.CrashPrimaryAsync();
         await _cluster.PromoteStandbyAsync();
+        var promoted = Stopwatch.StartNew();
         var after = await RecordInquiryWhenWritableAsync(person, TimeSpan.FromSeconds(60));
+        log.WriteLine($"The ledger took writes again {promoted.Elapsed.TotalSeconds:0.0} s after the promotion.");
 
         var listed = await WaitForListedAsync(person, after);
         listed.Should().Contain([before, whilePaused, after], "every inquiry the ledger acknowledged survives the failover");
