@@ -16,12 +16,12 @@ public sealed class ReplicatedPostgres : IAsyncDisposable
     public const string Database = "ledger";
     private const string ReplicationPassword = "replica";
 
-    private readonly string _folder;
+    private readonly string[] _folders;
     private readonly string _bin;
 
-    private ReplicatedPostgres(string folder, string bin, LocalPostgres primary, LocalPostgres standby)
+    private ReplicatedPostgres(string[] folders, string bin, LocalPostgres primary, LocalPostgres standby)
     {
-        _folder = folder;
+        _folders = folders;
         _bin = bin;
         Primary = primary;
         Standby = standby;
@@ -35,22 +35,19 @@ public sealed class ReplicatedPostgres : IAsyncDisposable
     {
         var bin = LocalPostgres.FindBinaries() ?? throw new InvalidOperationException(LocalPostgres.MissingBinariesMessage);
         var root = Environment.GetEnvironmentVariable(PostgresServer.ClusterRootVariable) is { Length: > 0 } r ? r : "/tmp";
-        var folder = Path.Combine(root, $"provision-ledger-standby-{Guid.NewGuid().ToString("n")[..12]}");
-        Directory.CreateDirectory(folder);
-        // The clusters run as the OS user postgres, which must reach their folders.
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead |
-                                         UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-        }
+        // Siblings of the run's own cluster folder (whose parent the OS user postgres can reach), where .ci/run's clean-up
+        // finds them too.
+        var name = $"provision-ledger-replicated-{Guid.NewGuid().ToString("n")[..12]}";
+        var folders = new[] { Path.Combine(root, $"{name}-primary"), Path.Combine(root, $"{name}-standby") };
         LocalPostgres? primary = null;
+        LocalPostgres? standby = null;
         try
         {
-            primary = await LocalPostgres.StartAsync(Path.Combine(folder, "primary"));
+            primary = await LocalPostgres.StartAsync(folders[0]);
             await ExecuteAsync(primary.ConnectionString(),
                 $"create role replicator with replication login password '{ReplicationPassword}'", $"create database {Database}");
 
-            var standbyFolder = Path.Combine(folder, "standby");
+            var standbyFolder = folders[1];
             Directory.CreateDirectory(standbyFolder);
             if (AsRoot)
             {
@@ -61,8 +58,8 @@ public sealed class ReplicatedPostgres : IAsyncDisposable
                 ["-h", "127.0.0.1", "-p", primary.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "replicator",
                  "-D", Path.Combine(standbyFolder, "pgdata"), "-R", "-X", "stream", "--checkpoint=fast"],
                 environment: new() { ["PGPASSWORD"] = ReplicationPassword });
-            var standby = await LocalPostgres.StartAsync(standbyFolder);
-            var cluster = new ReplicatedPostgres(folder, bin, primary, standby);
+            standby = await LocalPostgres.StartAsync(standbyFolder);
+            var cluster = new ReplicatedPostgres(folders, bin, primary, standby);
             await cluster.WaitForStreamingAsync();
 
             // After the base backup, so the standby does not inherit it: promoted, it has no standby of its own to wait for.
@@ -71,12 +68,16 @@ public sealed class ReplicatedPostgres : IAsyncDisposable
         }
         catch
         {
-            if (primary is not null)
+            foreach (var server in new[] { standby, primary }.OfType<LocalPostgres>())
             {
-                await primary.StopAsync();
+                await server.StopAsync();
             }
 
-            Directory.Delete(folder, recursive: true);
+            foreach (var folder in folders.Where(Directory.Exists))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+
             throw;
         }
     }
@@ -129,7 +130,10 @@ public sealed class ReplicatedPostgres : IAsyncDisposable
         await RunAsync(Path.Combine(_bin, "pg_ctl"), ["-D", Standby.DataDirectory, "-m", "immediate", "-w", "stop"], allowFailure: true);
         await RunAsync(Path.Combine(_bin, "pg_ctl"), ["-D", Primary.DataDirectory, "-m", "immediate", "-w", "stop"], allowFailure: true);
         NpgsqlConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
+        foreach (var folder in _folders)
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     private async Task WaitForStreamingAsync()
