@@ -66,6 +66,7 @@ app.UseStatusCodePages();
 app.UseLedgerWebPages();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseIdentifierRouteValues();
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapGet("/health", async (IDocumentStore store, CancellationToken ct) =>
 {

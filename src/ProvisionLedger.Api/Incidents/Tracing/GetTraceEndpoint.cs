@@ -44,7 +44,7 @@ public static class GetTraceEndpoint
 
     /// <summary>
     /// Four reads, each by key or index: the incident, its linkage, the records made under the linkage (by the
-    /// linkage-id indexes of <see cref="LinkedExchange"/>) and the wrong person's portal-access stream.
+    /// linkage-id indexes of <see cref="LinkedExchange"/>) and the wrong person's portal views.
     /// </summary>
     public static async Task<(Incident Incident, IncidentTrace Trace)?> LoadAsync(
         IQuerySession session, string incidentId, CodeRegistry codes, CancellationToken ct = default)
@@ -60,8 +60,7 @@ public static class GetTraceEndpoint
         var made = await session.Query<LinkedExchange>()
             .Where(x => x.InquirerLinkageId == incident.LinkageId || x.ProviderLinkageId == incident.LinkageId)
             .ToListAsync(ct);
-        var views = (await session.Events.FetchStreamAsync(SubjectKeysOfStreams.PortalAccess(incident.WrongSubjectRef), token: ct))
-            .Select(e => e.Data).OfType<RecordsViewed>().ToList();
+        var views = await PortalViews.OfAsync(session, incident.WrongSubjectRef, ct);
         return (incident, TraceBuilder.Build(incident, linkage, made, views, codes));
     }
 }

@@ -79,7 +79,7 @@ public static class ReconcileEndpoint
             foreach (var e in events)
             {
                 PartyCopiesProjection.Apply(rebuilt, e.Data);
-                PortalProjection.Apply(rebuiltPortal, e.Data);
+                PortalProjection.Apply(rebuiltPortal, e);
             }
 
             replayed += events.Count;
