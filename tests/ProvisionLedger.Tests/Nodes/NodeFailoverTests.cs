@@ -15,6 +15,7 @@ namespace ProvisionLedger.Tests.Nodes;
 /// (<see cref="NodeSettings"/>): the usage statistics projection runs on one of them, and when that one is killed
 /// with SIGKILL the other takes it over within 5 s and counts what is recorded afterwards.
 /// </summary>
+[Collection(ServiceProcesses.Name)]
 public sealed class NodeFailoverTests(Xunit.Abstractions.ITestOutputHelper log) : IAsyncLifetime
 {
     private static readonly TimeSpan Takeover = TimeSpan.FromSeconds(5);

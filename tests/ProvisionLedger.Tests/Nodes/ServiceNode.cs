@@ -104,7 +104,8 @@ public sealed partial class ServiceNode : IAsyncDisposable
 
     public HttpClient As(string role, string? institutionCode = null)
     {
-        var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
+        // A cold process compiles each endpoint's code on its first request: seconds, more on a loaded machine.
+        var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(120) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Auth.MintToken(_signingKey, role, institutionCode, "test"));
         return client;
     }

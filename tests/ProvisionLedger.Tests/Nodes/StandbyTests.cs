@@ -13,6 +13,7 @@ namespace ProvisionLedger.Tests.Nodes;
 /// standby named by <c>ConnectionStrings:LedgerReadOnly</c>, and when the primary dies and the standby is promoted the
 /// service writes again on it with nothing it acknowledged lost.
 /// </summary>
+[Collection(ServiceProcesses.Name)]
 public sealed class StandbyTests(Xunit.Abstractions.ITestOutputHelper log) : IAsyncLifetime
 {
     private const string WritesName = "ledger-writes";
