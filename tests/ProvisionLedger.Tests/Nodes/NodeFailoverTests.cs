@@ -35,15 +35,17 @@ public sealed class NodeFailoverTests(Xunit.Abstractions.ITestOutputHelper log) 
     [Fact]
     public async Task The_statistics_projection_runs_on_one_node_and_moves_to_the_survivor_within_5_s_of_a_kill_9()
     {
-        // One after the other, as a rolling deploy starts them: the first one creates the schema.
+        // One after the other, as a rolling deploy starts them: the first one creates the schema, and serves while the
+        // second starts.
         var first = await StartNodeAsync();
-        var second = await StartNodeAsync();
+        var starting = StartNodeAsync();
+        var person = await LinkPersonAsync(first);
+        var second = await starting;
         var owner = await WaitForProjectionOwnerAsync(TimeSpan.FromSeconds(60), _ => true);
         var running = await first.NodeIdAsync == owner ? first : second;
         var survivor = running == first ? second : first;
 
         // Writes through both nodes; each inquiry counted once, whichever node took it.
-        var person = await LinkPersonAsync(first);
         for (var i = 0; i < 3; i++)
         {
             await MakeInquiryAsync(first, person);
