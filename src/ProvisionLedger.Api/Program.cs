@@ -28,6 +28,7 @@ builder.Services.AddSingleton<SubjectKeys>();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<LedgerSessions>();
+builder.Services.AddSingleton<StandbyReads>();
 builder.Services.AddSingleton<CursorSealer>();
 builder.Services.AddProblemDetails();
 builder.Services.AddLedgerAuthentication();
@@ -58,9 +59,11 @@ builder.Services.AddMarten(sp =>
 builder.AddLedgerAuditing();
 builder.AddLedgerDatabaseCommands();
 
+var nodes = NodeSettings.From(builder.Configuration);
 builder.Host.UseWolverine(opts =>
 {
     opts.Discovery.IncludeAssembly(typeof(Program).Assembly);
+    nodes.ApplyTo(opts.Durability);
 });
 builder.Services.AddWolverineHttp();
 
@@ -71,6 +74,11 @@ if (embedded is not null)
     app.Lifetime.ApplicationStarted.Register(() =>
         startupLog.LogInformation("{Tokens}", Auth.DescribeDevelopmentTokens(app.Services.GetRequiredService<LedgerOptions>().SigningKey)));
 }
+
+// Wolverine's node tables (wolverine_nodes, wolverine_node_assignments) name nodes by this id: say which process it is.
+app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ProvisionLedger.Nodes").LogInformation(
+    "Ledger node {NodeId} started (process {ProcessId}, {Urls})",
+    app.Services.GetRequiredService<WolverineOptions>().UniqueNodeId, Environment.ProcessId, string.Join(' ', app.Urls)));
 
 app.UseLedgerRequestLog();
 app.UseSecurityHeaders();
