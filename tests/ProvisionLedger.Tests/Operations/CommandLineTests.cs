@@ -72,6 +72,9 @@ public sealed class CommandLineTests
             ["Ledger__Embedded__DataDirectory"] = dataDirectory,
             ["Ledger__Embedded__Port"] = FreePort().ToString(),
             ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+            // Production refuses embedded mode.
+            ["DOTNET_ENVIRONMENT"] = "Development",
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
         });
         using var process = Process.Start(info)!;
         var output = new System.Text.StringBuilder();
