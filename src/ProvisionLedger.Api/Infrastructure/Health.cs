@@ -214,6 +214,10 @@ public static class DatabaseUnavailable
                     return null;
                 case NpgsqlException { IsTransient: true }:
                     return new UnavailableReason("unreachable", ClearsPools: true);
+                // A multi-host connection string (a primary and its standbys) whose hosts are all down or none primary:
+                // Npgsql says so with this exception and nothing inside it, between a primary's loss and a promotion.
+                case NpgsqlException { InnerException: null } noHost when noHost.Message.StartsWith("No suitable host", StringComparison.Ordinal):
+                    return new UnavailableReason("without a primary", ClearsPools: true);
                 case AggregateException aggregate when aggregate.InnerExceptions.Count > 0:
                     return aggregate.InnerExceptions.Select(Classify).FirstOrDefault(r => r is not null);
             }

@@ -10,8 +10,8 @@ namespace ProvisionLedger.Tests.Nodes;
 
 /// <summary>
 /// The service on a primary with a streaming standby of its own: reads that may lag (party copies) come from the
-/// standby named by <c>ConnectionStrings:LedgerReadOnly</c>, and when the primary dies and the standby is promoted the
-/// service writes again on it with nothing it acknowledged lost.
+/// standby named by <c>ConnectionStrings:LedgerReadOnly</c>; when the primary dies the service answers 503 with
+/// Retry-After, and when the standby is promoted it writes again on it, ready, with nothing it acknowledged lost.
 /// </summary>
 [Collection(ServiceProcesses.Name)]
 public sealed class StandbyTests(Xunit.Abstractions.ITestOutputHelper log) : IAsyncLifetime
@@ -35,6 +35,8 @@ public sealed class StandbyTests(Xunit.Abstractions.ITestOutputHelper log) : IAs
             ["ConnectionStrings:LedgerReadOnly"] = ReplicatedPostgres.ConnectionString("prefer-standby", ReadsName, _cluster.Standby, _cluster.Primary),
             ["Ledger:Auth:SigningKey"] = Convert.ToBase64String(_signingKey),
             ["Ledger:Subjects:HmacKey"] = Convert.ToBase64String(_hmacKey),
+            // Readiness also asks for a checkpoint key.
+            ["Ledger:Audit:SigningKeyPem"] = CheckpointKey(),
         }, _signingKey);
         await _service.WaitUntilServingAsync(TimeSpan.FromSeconds(90));
     }
@@ -56,12 +58,21 @@ public sealed class StandbyTests(Xunit.Abstractions.ITestOutputHelper log) : IAs
         await _cluster.ResumeReplayAsync();
         (await WaitForListedAsync(person, whilePaused)).Should().Contain(whilePaused);
 
-        // The primary dies; the standby is promoted; the same service, unchanged, writes on it.
+        // The primary dies: while there is none, a write is refused with 503 and Retry-After, and the service is not ready.
         await _cluster.CrashPrimaryAsync();
+        using (var inquirer = _service.As(Roles.Institution, person.InquirerCode))
+        {
+            await ShouldBeUnavailableAsync(await inquirer.PostInquiryAsync(ExchangeScenarios.InquiryRequest(person)));
+        }
+
+        await ShouldBeUnavailableAsync(await ReadinessAsync());
+
+        // The standby is promoted; the same service, unchanged, writes on it and is ready again.
         await _cluster.PromoteStandbyAsync();
         var promoted = Stopwatch.StartNew();
         var after = await RecordInquiryWhenWritableAsync(person, TimeSpan.FromSeconds(60));
         log.WriteLine($"The ledger took writes again {promoted.Elapsed.TotalSeconds:0.0} s after the promotion.");
+        (await WaitUntilReadyAsync(TimeSpan.FromSeconds(30))).Should().Be(HttpStatusCode.OK, "the service is ready again on the promoted server");
 
         var listed = await WaitForListedAsync(person, after);
         listed.Should().Contain([before, whilePaused, after], "every inquiry the ledger acknowledged survives the failover");
@@ -103,11 +114,45 @@ public sealed class StandbyTests(Xunit.Abstractions.ITestOutputHelper log) : IAs
                 return (await response.ReadJsonAsync<ExchangeAnswer>()).ExchangeId;
             }
 
-            response.IsSuccessStatusCode.Should().BeFalse();
+            await ShouldBeUnavailableAsync(response);
             if (clock.Elapsed > timeout)
             {
                 throw new TimeoutException($"The ledger took no write within {timeout} of the promotion: {(int)response.StatusCode} " +
                                            $"{await response.Content.ReadAsStringAsync()}\n{_service.Output}");
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    private static string CheckpointKey()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return key.ExportPkcs8PrivateKeyPem();
+    }
+
+    /// <summary>A database that cannot take the request: 503, a Retry-After, a problem (API.md, Health).</summary>
+    private async Task ShouldBeUnavailableAsync(HttpResponseMessage response)
+    {
+        await response.ShouldBeAsync(HttpStatusCode.ServiceUnavailable, $"nothing can be written while there is no primary\n{_service.Output}\n");
+        response.Headers.RetryAfter.Should().NotBeNull("a client is told when to try again");
+    }
+
+    private async Task<HttpResponseMessage> ReadinessAsync()
+    {
+        using var anonymous = new HttpClient { BaseAddress = _service.Address, Timeout = TimeSpan.FromSeconds(60) };
+        return await anonymous.GetAsync("/health/ready");
+    }
+
+    private async Task<HttpStatusCode> WaitUntilReadyAsync(TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var response = await ReadinessAsync();
+            if (response.StatusCode == HttpStatusCode.OK || clock.Elapsed > timeout)
+            {
+                return response.StatusCode;
             }
 
             await Task.Delay(250);
