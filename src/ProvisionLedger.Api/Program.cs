@@ -1,6 +1,7 @@
 using Marten;
 using ProvisionLedger.Api.Auditing;
 using ProvisionLedger.Api.Infrastructure;
+using ProvisionLedger.Api.Infrastructure.OpenApi;
 using ProvisionLedger.Api.ReferenceData;
 using ProvisionLedger.Api.Subjects;
 using Wolverine;
@@ -21,7 +22,7 @@ builder.Services.AddScoped<LedgerSessions>();
 builder.Services.AddSingleton<CursorSealer>();
 builder.Services.AddProblemDetails();
 builder.Services.AddLedgerAuthentication();
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(o => o.AddLedgerContract(ProvisionLedger.Api.ApiContract.Table));
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
 
 builder.Services.AddMarten(sp => 
