@@ -41,11 +41,22 @@ public static class ContractTransformers
         options.AddSchemaTransformer((schema, context, _) =>
         {
             DropNumberStrings(schema);
+            // Nested types are inlined, and ASP.NET drops null from object types it would have referenced: put it back
+            // where the property is nullable, since the service writes those nulls.
+            if (context.JsonPropertyInfo is { IsGetNullable: true } && schema.Type is { } objectType
+                && (objectType & JsonSchemaType.Null) == 0 && (objectType & (JsonSchemaType.Object | JsonSchemaType.Array)) != 0)
+            {
+                schema.Type = objectType | JsonSchemaType.Null;
+            }
+
             if (context.JsonPropertyInfo is { } property && bodies.TryGetValue(property.DeclaringType, out var rules))
             {
                 ApplyFieldRules(schema, property.Name, property.PropertyType, rules);
             }
-            else if (context.JsonPropertyInfo is null && bodies.TryGetValue(context.JsonTypeInfo.Type, out var typeRules))
+
+            // A request type's own required fields (ASP.NET would require every constructor parameter): where it is the
+            // body, and where it is a field of another body (a batch record's inquiry).
+            if (bodies.TryGetValue(context.JsonTypeInfo.Type, out var typeRules))
             {
                 ApplyRequired(schema, typeRules);
             }
@@ -126,7 +137,7 @@ public static class ContractTransformers
 
         if (contract.Body is not null || contract.BodySchema is not null)
         {
-            var schema = contract.Body is not null ? await context.GetOrCreateSchemaAsync(contract.Body, null, ct) : contract.BodySchema!();
+            var schema = contract.Body is not null ? await ComponentAsync(contract.Body, context, ct) : contract.BodySchema!();
             var content = new Dictionary<string, OpenApiMediaType>();
             foreach (var mediaType in contract.BodyMediaTypes)
             {
@@ -153,7 +164,7 @@ public static class ContractTransformers
             {
                 response.Content = new Dictionary<string, OpenApiMediaType>
                 {
-                    ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(answer.Body, null, ct) },
+                    ["application/json"] = new() { Schema = await ComponentAsync(answer.Body, context, ct) },
                 };
             }
             else if (answer.MediaType is not null)
@@ -189,6 +200,20 @@ public static class ContractTransformers
         operation.Responses = responses;
     }
 
+    /// <summary>A body or answer type as a named component (its nested types stay inline), so clients get its name.</summary>
+    private static async Task<IOpenApiSchema> ComponentAsync(Type type, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        var document = context.Document!;
+        document.Components ??= new OpenApiComponents();
+        document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+        if (!document.Components.Schemas.ContainsKey(type.Name))
+        {
+            document.Components.Schemas[type.Name] = await context.GetOrCreateSchemaAsync(type, null, ct);
+        }
+
+        return new OpenApiSchemaReference(type.Name, document);
+    }
+
     private static void DescribeDocument(OpenApiDocument document, ApiContractTable table)
     {
         document.Info = new OpenApiInfo { Title = table.Title, Version = "v1", Description = table.Description };
@@ -206,6 +231,8 @@ public static class ContractTransformers
                 + "signed tokens: 401; a role the route does not accept: 403.",
         };
         document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+        // Wolverine describes every endpoint as answering IResult; the contract replaced those answers.
+        document.Components.Schemas.Remove("IResult");
         document.Components.Schemas[ProblemSchema] = Problem(withErrors: false);
         document.Components.Schemas[ValidationProblemSchema] = Problem(withErrors: true);
         document.Components.Schemas = new SortedDictionary<string, IOpenApiSchema>(document.Components.Schemas, StringComparer.Ordinal)
@@ -265,11 +292,6 @@ public static class ContractTransformers
 
     private static void ApplyRequired(OpenApiSchema schema, BodyRules rules)
     {
-        if (rules.Required.Length == 0)
-        {
-            return;
-        }
-
         schema.Required = new HashSet<string>(rules.Required, StringComparer.Ordinal);
         foreach (var name in rules.Required)
         {
