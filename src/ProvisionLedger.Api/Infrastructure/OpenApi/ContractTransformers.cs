@@ -51,7 +51,7 @@ public static class ContractTransformers
 
             if (context.JsonPropertyInfo is { } property && bodies.TryGetValue(property.DeclaringType, out var rules))
             {
-                ApplyFieldRules(schema, property.Name, property.PropertyType, rules);
+                ApplyFieldRules(schema, property.Name, property.PropertyType, property.CustomConverter is not null, rules);
             }
 
             // A request type's own required fields (ASP.NET would require every constructor parameter): where it is the
@@ -217,8 +217,8 @@ public static class ContractTransformers
     private static void DescribeDocument(OpenApiDocument document, ApiContractTable table)
     {
         document.Info = new OpenApiInfo { Title = table.Title, Version = "v1", Description = table.Description };
-        // The test host's and every deployment's address differ: clients use the origin they fetched the document from.
-        document.Servers = [];
+        // The test host's and every deployment's address differ: clients call the origin they fetched the document from.
+        document.Servers = [new OpenApiServer { Url = "/", Description = "The origin this document is served from." }];
         document.Components ??= new OpenApiComponents();
         document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
         document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
@@ -302,14 +302,15 @@ public static class ContractTransformers
         }
     }
 
-    private static void ApplyFieldRules(OpenApiSchema schema, string name, Type clrType, BodyRules rules)
+    private static void ApplyFieldRules(OpenApiSchema schema, string name, Type clrType, bool customConverter, BodyRules rules)
     {
         var type = schema.Type ?? 0;
-        if (type == 0 && (clrType == typeof(DateTimeOffset?) || clrType == typeof(DateTimeOffset)))
+        if ((type == 0 || customConverter) && (clrType == typeof(DateTimeOffset?) || clrType == typeof(DateTimeOffset)))
         {
             // Read by a Japan-time converter: a date, or a date and time with or without offset.
             var dateTime = Schemas.DateTime();
             schema.Type = JsonSchemaType.String | JsonSchemaType.Null;
+            schema.Format = null;
             schema.Description = dateTime.Description;
             return;
         }
