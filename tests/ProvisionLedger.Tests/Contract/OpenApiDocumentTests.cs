@@ -125,6 +125,22 @@ public sealed class OpenApiDocumentTests(LedgerApi api) : IClassFixture<LedgerAp
     }
 
     [Fact]
+    public async Task Every_client_of_the_harness_fails_on_an_answer_the_document_does_not_state()
+    {
+        // The served document, with the 401 of one route taken out: the harness's check must catch the service's 401.
+        var document = JsonNode.Parse(await api.OpenApiDocumentAsync())!;
+        document["paths"]!["/api/v1/linkages/risks"]!["get"]!["responses"]!.AsObject().Remove("401");
+        using var client = api.CreateDefaultClient(new ContractCheck(() => Task.FromResult(new OpenApiContract(document.ToJsonString()))));
+
+        var send = () => client.GetAsync(new Uri("/api/v1/linkages/risks", UriKind.Relative));
+
+        (await send.Should().ThrowAsync<ContractViolationException>()).Which.Message.Should().Contain("401 is not documented");
+        using var checkedClient = api.Anonymous();
+        (await checkedClient.GetAsync(new Uri("/api/v1/linkages/risks", UriKind.Relative))).StatusCode
+            .Should().Be(System.Net.HttpStatusCode.Unauthorized, "the served document states it, so the default clients let it through");
+    }
+
+    [Fact]
     public async Task A_field_the_document_does_not_name_is_a_violation()
     {
         var contract = await api.ContractAsync();

@@ -82,6 +82,10 @@ public sealed class OpenApiContract
         }
     }
 
+    /// <summary>The path template of the document that a concrete path and method belong to, or null.</summary>
+    public string? TemplateOf(string method, string path) =>
+        _paths.FirstOrDefault(p => p.Path.IsMatch(path) && p.Item[method.ToLowerInvariant()] is JsonObject).Template;
+
     /// <summary>Every violation of the documented JSON request body of an operation by this body.</summary>
     public IReadOnlyList<string> CheckRequest(string method, string template, string body)
     {
