@@ -118,7 +118,13 @@ public static class ApiContract
         + "it is never stored, logged, put in a URL or returned. Writes are idempotent: the same body again answers 200 with the "
         + "first answer.");
 
+    /// <summary>Answers every route can give besides its own (the pipeline's, before or around any endpoint).</summary>
+    private static IEnumerable<Answer> AnswersOfEveryRoute(OperationContract _) => [];
+
     private static List<OperationContract> Operations() =>
+        [.. Routes().Select(o => o with { Answers = [.. o.Answers, .. AnswersOfEveryRoute(o).Where(a => o.Answers.All(b => b.Status != a.Status))] })];
+
+    private static List<OperationContract> Routes() =>
     [
         // Linkages
         new("POST", "/api/v1/linkages", "linkSubject", "Linkages", "Link a local record to a person",
