@@ -119,7 +119,16 @@ public static class ApiContract
         + "first answer.");
 
     /// <summary>Answers every route can give besides its own (the pipeline's, before or around any endpoint).</summary>
-    private static IEnumerable<Answer> AnswersOfEveryRoute(OperationContract _) => [];
+    private static IEnumerable<Answer> AnswersOfEveryRoute(OperationContract operation)
+    {
+        yield return new Answer(400, "A query value of the wrong type, or holding a control or invisible format character: `errors` names the parameter.");
+        if (operation.Body is not null || operation.BodySchema is not null)
+        {
+            yield return new Answer(413, $"The body is larger than the route's limit ({RequestLimits.DefaultBodyBytes / 1024} KiB; bulk routes more).");
+        }
+
+        yield return new Answer(429, "Too many requests from this address or principal: wait the seconds in Retry-After.");
+    }
 
     private static List<OperationContract> Operations() =>
         [.. Routes().Select(o => o with { Answers = [.. o.Answers, .. AnswersOfEveryRoute(o).Where(a => o.Answers.All(b => b.Status != a.Status))] })];
@@ -177,7 +186,12 @@ public static class ApiContract
             "Every linkage event of that local record recorded up to `asOf` (default now), in order, with recording time, business "
             + "time and who recorded it, and the state as of `asOf`. An institution sees its own linkages only.")
         {
-            Query = [new QueryParameter("asOf", "Recording time to look from (default now); a bare date is the end of that day in Japan time.", Schemas.DateTime)],
+            Query =
+            [
+                new QueryParameter("asOf", "Recording time to look from (default now); a bare date is the end of that day in Japan time.", Schemas.DateTime),
+                Schemas.PageSize(GetLinkageHistoryEndpoint.MaxPageSize, GetLinkageHistoryEndpoint.DefaultPageSize),
+                Schemas.Cursor("the history (it keeps the first page's asOf)"),
+            ],
             Answers = Secured(new Answer(200, "The history.", typeof(LinkageHistory)), Invalid, NotFound("The linkage")),
         },
         new("GET", "/api/v1/linkages/risks", "listLinkageRisks", "Linkages", "Linkages at risk",
@@ -336,8 +350,15 @@ public static class ApiContract
             Answers = Secured(new Answer(200, "The corrections.", typeof(InstitutionCorrections)), Invalid, NotFound("The institution")),
         },
         new("GET", "/api/v1/parties/reconciliation", "reconcileCopies", "Parties", "Reconcile the three copies",
-            "Replays the events and compares every party copy with them: the divergences between the three copies.")
+            "Replays the events and compares every party copy with them: the divergences between the three copies. Checks up to "
+            + "`streams` exchange streams per call, in stream-id order, and answers `nextCursor` until the last range; the figures are that call's.")
         {
+            Query =
+            [
+                new QueryParameter("streams", $"Exchange streams to check in this call, 1 to {ReconcileEndpoint.MaxStreamsPerCall} (default {ReconcileEndpoint.DefaultStreamsPerCall}).",
+                    () => Schemas.WholeNumber(1, ReconcileEndpoint.MaxStreamsPerCall)),
+                Schemas.Cursor("the reconciliation"),
+            ],
             Answers = Secured(new Answer(200, "The reconciliation report.", typeof(ReconciliationReport))),
         },
 
@@ -369,8 +390,10 @@ public static class ApiContract
         },
         new("GET", "/api/v1/incidents/{incidentId}/trace", "traceIncident", "Incidents", "Trace of an incident",
             "SPEC §4: the records made under the wrong linkage, the persons affected, receiving institutions, information items, the "
-            + "exposure window, whether the wrongly linked person's portal view showed them, the cause, and the PPC report draft.")
+            + "exposure window, whether the wrongly linked person's portal view showed them, the cause, and the PPC report draft. "
+            + "Every count and summary is over all affected records; the records themselves come `pageSize` at a time.")
         {
+            Query = [Schemas.PageSize(GetTraceEndpoint.MaxPageSize, GetTraceEndpoint.DefaultPageSize), Schemas.Cursor("the affected records")],
             Answers = Secured(new Answer(200, "The trace.", typeof(IncidentTrace)), Invalid, NotFound("The incident")),
         },
         new("GET", "/api/v1/incidents/{incidentId}/report", "getIncidentReport", "Incidents", "PPC report draft as a document",

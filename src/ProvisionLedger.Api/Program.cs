@@ -9,6 +9,12 @@ using Wolverine.Http;
 using Wolverine.Marten;
 
 var builder = WebApplication.CreateBuilder(args);
+if (ProductionGuard.Refusal(builder.Environment, builder.Configuration) is { } refusal)
+{
+    throw new StartupRefusedException(refusal);
+}
+
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 using var startupLogs = LoggerFactory.Create(l => l.AddConsole());
 var startupLog = startupLogs.CreateLogger("ProvisionLedger");
 var embedded = await EmbeddedLedger.PrepareAsync(builder.Configuration, startupLog);
@@ -22,6 +28,8 @@ builder.Services.AddScoped<LedgerSessions>();
 builder.Services.AddSingleton<CursorSealer>();
 builder.Services.AddProblemDetails();
 builder.Services.AddLedgerAuthentication();
+builder.Services.AddLedgerRateLimits(builder.Configuration);
+builder.Services.AddSingleton<RequestLimits>();
 builder.Services.AddOpenApi(o => o.AddLedgerContract(ProvisionLedger.Api.ApiContract.Table));
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
 
@@ -54,10 +62,15 @@ if (embedded is not null)
         startupLog.LogInformation("{Tokens}", Auth.DescribeDevelopmentTokens(app.Services.GetRequiredService<LedgerOptions>().SigningKey)));
 }
 
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRelativeFolderRedirects(app.Environment);
 app.UseLedgerWebPages();
+app.UseMiddleware<RequestLimits>();
+app.UseFailedAuthenticationLimit();
 app.UseAuthentication();
+app.UseLedgerRateLimits();
 app.UseAuthorization();
 app.UseIdentifierRouteValues();
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
@@ -67,7 +80,11 @@ app.MapGet("/health", async (IDocumentStore store, CancellationToken ct) =>
     await session.QueryAsync<int>("select 1", ct);
     return Results.Ok(new { status = "ok" });
 }).AllowAnonymous();
-app.MapWolverineEndpoints();
+app.MapWolverineEndpoints(opts =>
+{
+    // A query value of the wrong type (pageSize=abc) is a 400 naming the parameter, never ignored.
+    opts.RejectUnparseableQueryValues = true;
+});
 
 await app.RunAsync();
 

@@ -210,7 +210,9 @@ public sealed partial class AuditDatabase
     }
 
     /// <summary>Recomputes the whole chain from the rows, in one consistent snapshot, and checks every checkpoint.</summary>
-    public async Task<VerificationReport> VerifyAsync(NpgsqlDataSource dataSource, string? trustedPublicKeyPem = null, CancellationToken ct = default)
+    /// <param name="progress">Told the chain's length first, then how many links are verified, every 1,024.</param>
+    public async Task<VerificationReport> VerifyAsync(NpgsqlDataSource dataSource, string? trustedPublicKeyPem = null,
+        IChainProgress? progress = null, CancellationToken ct = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var lookups = await dataSource.OpenConnectionAsync(ct);
@@ -236,16 +238,27 @@ public sealed partial class AuditDatabase
 
         var verifier = new ChainVerifier(trustedPublicKeyPem);
         verifier.AddCheckpoints(await CheckpointsAsync(connection, ct));
+        if (progress is not null)
+        {
+            progress.SetTotal((await HeadAsync(connection, ct)).Position);
+        }
 
         // Reading (Npgsql) and hashing (the verifier) overlap: the rows go through a bounded channel.
         var rows = Channel.CreateBounded<(ChainEntry Entry, EventRow? Row, EventRow? Moved)>(
             new BoundedChannelOptions(4096) { SingleReader = true, SingleWriter = true });
         var hashing = Task.Run(async () =>
         {
+            var done = 0L;
             await foreach (var (entry, row, moved) in rows.Reader.ReadAllAsync(ct))
             {
                 verifier.Observe(entry, row, moved);
+                if (++done % 1024 == 0)
+                {
+                    progress?.Report(done);
+                }
             }
+
+            progress?.Report(done);
         }, ct);
         try
         {

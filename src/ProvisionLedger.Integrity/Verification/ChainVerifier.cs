@@ -16,6 +16,7 @@ public sealed class ChainVerifier
     private readonly List<Divergence> _divergences = [];
     private readonly SortedDictionary<long, List<Checkpoint>> _checkpoints = [];
     private readonly MerkleFrontier _frontier = new();
+    private readonly List<string> _keyIds = [];
     private byte[] _previousLink = HashChain.Genesis;
     private long _lastPosition;
     private long _divergenceCount;
@@ -31,6 +32,11 @@ public sealed class ChainVerifier
         foreach (var checkpoint in checkpoints)
         {
             _checkpointCount++;
+            if (!_keyIds.Contains(checkpoint.KeyId))
+            {
+                _keyIds.Add(checkpoint.KeyId);
+            }
+
             if (!CheckpointSigner.Verify(checkpoint, _trustedPublicKeyPem ?? checkpoint.PublicKeyPem))
             {
                 Report(new Divergence(DivergenceKind.BadSignature, checkpoint.LastSeqId, checkpoint.Sequence, null,
@@ -141,6 +147,7 @@ public sealed class ChainVerifier
             Links = _lastPosition,
             Inserted = _inserted,
             CheckpointsChecked = _checkpointCount,
+            KeyIds = _keyIds,
             ChainHead = _previousLink,
             DivergenceCount = _divergenceCount,
             Divergences = _divergences

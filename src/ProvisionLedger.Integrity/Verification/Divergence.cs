@@ -52,6 +52,9 @@ public sealed class VerificationReport
 
     public int CheckpointsChecked { get; init; }
 
+    /// <summary>The key ids of the checkpoints checked, in the order first seen.</summary>
+    public IReadOnlyList<string> KeyIds { get; init; } = [];
+
     public byte[] ChainHead { get; init; } = HashChain.Genesis;
 
     public long DivergenceCount { get; init; }
@@ -68,4 +71,12 @@ public sealed class VerificationReport
     public string Summary() => Intact
         ? $"intact: {Links} events chained and verified, {CheckpointsChecked} checkpoint(s) verified, chain head {Convert.ToHexStringLower(ChainHead)} ({Elapsed.TotalSeconds:0.0} s)"
         : $"NOT intact: {DivergenceCount} divergence(s); first: {First}";
+}
+
+/// <summary>Told how long a verification or an export is and how far it has come (a progress bar, a log line).</summary>
+public interface IChainProgress
+{
+    void SetTotal(long total);
+
+    void Report(long done);
 }

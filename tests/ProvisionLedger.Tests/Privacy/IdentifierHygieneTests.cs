@@ -81,7 +81,7 @@ public sealed class IdentifierHygieneTests(ApiWithLinkedSubject api) : IClassFix
         var longChecker = LinkageScenarios.LinkRequest(Institutions.Chiyoda, LinkageScenarios.NewLocalRecordId(), MyNumbers.Next());
         longChecker["checkerIds"] = new JsonArray(new string('x', 1000));
         var hugeDocument = LinkageScenarios.LinkRequest(Institutions.Chiyoda, LinkageScenarios.NewLocalRecordId(), MyNumbers.Next());
-        hugeDocument["evidence"]!["documents"] = new JsonArray(new string('書', 100_000));
+        hugeDocument["evidence"]!["documents"] = new JsonArray(new string('書', 3_000));
 
         (await api.RefusesAsync(HttpStatusCode.BadRequest, () => api.PostLinkAsync(Institutions.Chiyoda, tooManyCheckers))).ShouldName("checkerIds");
         (await api.RefusesAsync(HttpStatusCode.BadRequest, () => api.PostLinkAsync(Institutions.Chiyoda, longChecker))).ShouldName("checkerIds[0]");
