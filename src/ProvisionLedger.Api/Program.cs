@@ -26,7 +26,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<LedgerSessions>();
 builder.Services.AddSingleton<CursorSealer>();
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = QueryValueProblems.NameInErrors);
 builder.Services.AddLedgerAuthentication();
 builder.Services.AddLedgerRateLimits(builder.Configuration);
 builder.Services.AddSingleton<RequestLimits>();
