@@ -128,7 +128,13 @@ public static class ApiContract
         }
 
         yield return new Answer(429, "Too many requests from this address or principal: wait the seconds in Retry-After.");
+        yield return new Answer(503, "The ledger's database cannot be reached or written: try again after the seconds in Retry-After.");
     }
+
+    /// <summary>
+    /// A type of a route being merged from another branch, by name: null (and its route absent) until it is in the build.
+    /// </summary>
+    private static Type? Later(string fullName) => typeof(ApiContract).Assembly.GetType(fullName);
 
     private static List<OperationContract> Operations() =>
         [.. Routes().Select(o => o with { Answers = [.. o.Answers, .. AnswersOfEveryRoute(o).Where(a => o.Answers.All(b => b.Status != a.Status))] })];
@@ -468,6 +474,48 @@ public static class ApiContract
         new("GET", "/health", "getHealth", "Health", "Store reachable", "200 when the store is reachable.")
         {
             Answers = [new Answer(200, "The store is reachable.", typeof(HealthStatus))],
+        },
+        new("GET", "/health/live", "getLiveness", "Health", "The process runs", "200 while the process runs.")
+        {
+            Answers = [new Answer(200, "Live.", typeof(HealthStatus))],
+        },
+        new("GET", "/health/ready", "getReadiness", "Health", "The service can write and its background work is current",
+            "200 when the service can write and its projections and chain are current; else 503 with Retry-After and the same body.")
+        {
+            Answers =
+            [
+                new Answer(200, "Ready.", Later("ProvisionLedger.Api.Infrastructure.Readiness")),
+                new Answer(503, "Not ready: the body says why.", Later("ProvisionLedger.Api.Infrastructure.Readiness")),
+            ],
+        },
+
+        // Reference data and 一括照会 files
+        new("GET", "/api/v1/reference-codes", "listReferenceCodes", "Exchanges", "The code table in use",
+            "Institutions, procedures and information items the ledger checks requests against, each with its code in bulk inquiry files (`fileCode`).")
+        {
+            Answers = Secured(new Answer(200, "The code table.", Later("ProvisionLedger.Api.ReferenceData.ListingCodes.ReferenceCodes"))),
+        },
+        new("POST", "/api/v1/inquiries/files", "importInquiryFile", "Exchanges", "Record a 一括照会 file",
+            "A bulk inquiry file as the body (text/csv; charset=utf-8 or shift_jis), all or nothing: bad lines are a 400 naming each line "
+            + "and field, and nothing is written. The same file again answers 200 with the same answer.")
+        {
+            BodyMediaTypes = ["text/csv"],
+            BodySchema = () => new OpenApiSchema { Type = JsonSchemaType.String, Description = "一括照会 CSV, UTF-8 or Shift_JIS (say which in the charset)." },
+            // The 18-field layout of docs/bulk-inquiry-files.md; codes are the fileCodes of GET /api/v1/reference-codes.
+            Example = "01,A-0001,,20250601090000000,,,1310160000000000,0,JM00000000000074,JT01010000000074,,,0110020000000000,TM00000000000002,,,20240101,20241231\n",
+            Answers = Secured(
+                new Answer(200, "The same file was recorded before.", Later("ProvisionLedger.Api.Exchanges.ImportingInquiryFile.InquiryFileRecorded")),
+                new Answer(201, "Recorded.", Later("ProvisionLedger.Api.Exchanges.ImportingInquiryFile.InquiryFileRecorded")),
+                Invalid, Conflict("An exchange of the file exists with other content."), new Answer(413, "The file is too large; send it in parts."),
+                new Answer(415, "Not text/csv with a charset of utf-8 or shift_jis."), Unprocessable),
+        },
+        new("GET", "/api/v1/inquiries/files/{fileId}", "getInquiryFile", "Exchanges", "Lines of a recorded 一括照会 file",
+            "Which exchange each line became, in line order, paged by cursor.")
+        {
+            Query = [Schemas.PageSize(5000, 500), Schemas.Cursor("the file's lines")],
+            Answers = Secured(
+                new Answer(200, "A page of lines.", Later("ProvisionLedger.Api.Exchanges.ListingInquiryFile.InquiryFilePage")), Invalid,
+                NotFound("The inquiry file")),
         },
     ];
 }
