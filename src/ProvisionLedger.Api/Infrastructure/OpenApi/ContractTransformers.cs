@@ -86,12 +86,18 @@ public static class ContractTransformers
         var roles = metadata.OfType<IAuthorizeData>()
             .SelectMany(a => (a.Roles ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .Distinct(StringComparer.Ordinal).ToArray();
+        var anyRole = roles.Length == 0;
+        if (anyRole)
+        {
+            // [Authorize] without roles: any valid token, and every valid token holds exactly one of the five roles.
+            roles = [Roles.Institution, Roles.Nws, Roles.Mynaportal, Roles.Auditor, Roles.IncidentResponder];
+        }
 
         operation.OperationId = contract.OperationId;
         operation.Summary = contract.Summary;
         operation.Description = contract.Description + (anonymous
             ? "\n\nNo token needed."
-            : roles.Length == 0
+            : anyRole
                 ? "\n\nRoles: any valid token."
                 : $"\n\nRoles: {string.Join(", ", roles.Select(r => $"`{r}`"))}.");
         operation.Tags = new HashSet<OpenApiTagReference> { new(contract.Tag, document) };
