@@ -2,6 +2,7 @@ using JasperFx;
 using Marten;
 using ProvisionLedger.Api.Auditing;
 using ProvisionLedger.Api.Infrastructure;
+using ProvisionLedger.Api.Infrastructure.OpenApi;
 using ProvisionLedger.Api.ReferenceData;
 using ProvisionLedger.Api.Subjects;
 using Wolverine;
@@ -30,11 +31,11 @@ builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<LedgerSessions>();
 builder.Services.AddSingleton<StandbyReads>();
 builder.Services.AddSingleton<CursorSealer>();
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = QueryValueProblems.NameInErrors);
 builder.Services.AddLedgerAuthentication();
 builder.Services.AddLedgerRateLimits(builder.Configuration);
 builder.Services.AddSingleton<RequestLimits>();
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(o => o.AddLedgerContract(ProvisionLedger.Api.ApiContract.Table));
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
 
 builder.Services.AddMarten(sp => 

@@ -12,7 +12,7 @@ public sealed class PageTests(BrowserSite<LedgerApi> site) : IClassFixture<Brows
     public static TheoryData<string> Files() =>
     [
         "/", "/portal/", "/console/incidents/", "/console/audit/", "/css/ledger.css", "/js/common.js", "/js/portal.js", "/js/incidents.js",
-        "/js/audit.js",
+        "/js/audit.js", "/reference/", "/js/reference.js",
     ];
 
     [Theory]

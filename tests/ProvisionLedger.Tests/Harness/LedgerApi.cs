@@ -55,8 +55,36 @@ public class LedgerApi : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Builds the state a derived fixture's tests start from, through the API.</summary>
     protected virtual Task GivenAsync() => Task.CompletedTask;
 
-    /// <summary>Handlers every client of this fixture sends through, e.g. to keep every answer for a later look.</summary>
-    protected virtual DelegatingHandler[] ClientHandlers() => [];
+    /// <summary>
+    /// Handlers every client of this fixture sends through, e.g. to keep every answer for a later look. The first checks
+    /// every answer against the served OpenAPI document (<see cref="ContractCheck"/>): derived fixtures add theirs after it.
+    /// </summary>
+    protected virtual DelegatingHandler[] ClientHandlers() => [new ContractCheck(ContractAsync)];
+
+    private static readonly object ContractLock = new();
+    private static Task<OpenApiContract>? _contract;
+
+    /// <summary>The served OpenAPI document, fetched once per test run (it is the same for every fixture).</summary>
+    public Task<OpenApiContract> ContractAsync()
+    {
+        lock (ContractLock)
+        {
+            return _contract ??= LoadContractAsync();
+        }
+    }
+
+    /// <summary>The OpenAPI document as this service serves it.</summary>
+    public async Task<string> OpenApiDocumentAsync()
+    {
+        using var client = CreateDefaultClient();
+        using var response = await client.GetAsync("/openapi/v1.json");
+        var text = await response.Content.ReadAsStringAsync();
+        return response.IsSuccessStatusCode
+            ? text
+            : throw new InvalidOperationException($"/openapi/v1.json answered {(int)response.StatusCode}: {text}\n{string.Join("\n", Logs.Lines.TakeLast(5))}");
+    }
+
+    private async Task<OpenApiContract> LoadContractAsync() => new(await OpenApiDocumentAsync());
 
     public string Token(string role, string? institutionCode = null) => Auth.MintToken(SigningKey, role, institutionCode, "test");
 

@@ -16,7 +16,7 @@ public sealed class ApiKeepingEveryAnswer : ApiWithLinkedSubject
 {
     public ConcurrentQueue<string> Answers { get; } = new();
 
-    protected override DelegatingHandler[] ClientHandlers() => [new Keeper(Answers)];
+    protected override DelegatingHandler[] ClientHandlers() => [.. base.ClientHandlers(), new Keeper(Answers)];
 
     private sealed class Keeper(ConcurrentQueue<string> answers) : DelegatingHandler
     {
