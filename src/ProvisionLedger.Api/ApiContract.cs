@@ -195,6 +195,7 @@ public static class ApiContract
             Query =
             [
                 new QueryParameter("asOf", "Recording time to look from (default now); a bare date is the end of that day in Japan time.", Schemas.DateTime),
+                new QueryParameter("validAt", "Business time: the state as it was true then, counting what was recorded by asOf; a bare date is the end of that day in Japan time.", Schemas.DateTime),
                 Schemas.PageSize(GetLinkageHistoryEndpoint.MaxPageSize, GetLinkageHistoryEndpoint.DefaultPageSize),
                 Schemas.Cursor("the history (it keeps the first page's asOf)"),
             ],
@@ -306,6 +307,11 @@ public static class ApiContract
             "The original entry and every appended entry (provision, corrections, non-disclosure marks), in order, with who and when; "
             + "and the record as the caller's copy holds it.")
         {
+            Query =
+            [
+                new QueryParameter("asOf", "Recording time to look from (default now); a bare date is the end of that day in Japan time.", Schemas.DateTime),
+                new QueryParameter("validAt", "Business time: the entries in force then, counting what was recorded by asOf; a bare date is the end of that day in Japan time.", Schemas.DateTime),
+            ],
             Answers = Secured(new Answer(200, "The history.", typeof(ExchangeHistory)), Invalid, NotFound("The exchange")),
         },
 
