@@ -32,10 +32,9 @@ public sealed class AuditOptions
 /// </summary>
 public sealed class AuditConnections : IAsyncDisposable
 {
-    public AuditConnections(IConfiguration configuration)
+    public AuditConnections(Privileges.LedgerLogins logins)
     {
-        DataSource = NpgsqlDataSource.Create(configuration.GetConnectionString("Ledger")
-            ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not set."));
+        DataSource = NpgsqlDataSource.Create(logins.Runtime);
     }
 
     public NpgsqlDataSource DataSource { get; }

@@ -50,6 +50,20 @@ public static class AuditSchema
         -- that verification rejects.
         alter table {{schema}}.audit_checkpoints add column if not exists merkle_frontier bytea[];
 
+        -- Seals: one row per appending transaction, an ECDSA signature by the service's seal key (never in the database)
+        -- over the seq ids and position-free digests of the transaction's events (ProvisionLedger.Integrity.EventSeal).
+        create table if not exists {{schema}}.audit_seals (
+            id bigint generated always as identity primary key,
+            sealed_at timestamptz not null,
+            key_id text not null,
+            seq_ids bigint[] not null,
+            digests bytea[] not null,
+            signature bytea not null);
+        -- Events recorded before seals existed (seq id below this) are covered by the chain alone.
+        alter table {{schema}}.audit_chain_installation add column if not exists sealed_from_seq bigint;
+        update {{schema}}.audit_chain_installation set sealed_from_seq = coalesce((select max(seq_id) from {{schema}}.mt_events), 0) + 1
+            where sealed_from_seq is null;
+
         -- A cache for inclusion proofs: the Merkle hash of each full block of 1,024 chain positions (block 0 holds positions
         -- 1..1024). Derived from audit_chain; a wrong row only yields a proof that fails verification against the signed root.
         create table if not exists {{schema}}.audit_merkle_blocks (block bigint primary key, hash bytea not null);
@@ -173,6 +187,12 @@ public static class AuditSchema
                 create trigger audit_guard_truncate before truncate on {{schema}}.audit_checkpoints
                     for each statement execute function {{schema}}.audit_guard_append_only();
             end if;
+            if not exists (select 1 from pg_trigger where tgname = 'audit_guard' and tgrelid = '{{schema}}.audit_seals'::regclass) then
+                create trigger audit_guard before update or delete on {{schema}}.audit_seals
+                    for each row execute function {{schema}}.audit_guard_append_only();
+                create trigger audit_guard_truncate before truncate on {{schema}}.audit_seals
+                    for each statement execute function {{schema}}.audit_guard_append_only();
+            end if;
         end
         $d$;
 
@@ -189,7 +209,8 @@ public static class AuditSchema
                         e.timestamp, e.mt_dotnet_type, e.correlation_id, e.causation_id, e.user_name, e.headers, e.data, e.bdata);
                     n := n + 1;
                 end loop;
-                insert into {{schema}}.audit_chain_installation (singleton, backfilled) values (true, n);
+                insert into {{schema}}.audit_chain_installation (singleton, backfilled, sealed_from_seq)
+                    values (true, n, coalesce((select max(seq_id) from {{schema}}.mt_events), 0) + 1);
             end if;
         end
         $d$;
