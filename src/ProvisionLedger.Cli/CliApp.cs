@@ -3,6 +3,8 @@ using System.Text.Json;
 using Marten;
 using Npgsql;
 using ProvisionLedger.Api.Auditing.Retention;
+using ProvisionLedger.Api.Auditing.Sealing;
+using ProvisionLedger.Integrity;
 using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Integrity.Bundles;
 using ProvisionLedger.Integrity.Storage;
@@ -20,13 +22,14 @@ public static class CliApp
     private const string Usage = """
         provision-ledger <command> [options]
 
-          verify        --connection "<cs>" [--public-key <pem file>] [--schema ledger]
-                        Recompute the audit chain over the whole store and check every checkpoint.
+          verify        --connection "<cs>" [--public-key <pem file>] [--seal-key <pem file>] [--schema ledger]
+                        Recompute the audit chain over the whole store and check every checkpoint and seal
+                        (seal key: --seal-key, else --public-key, else the keys the service registered).
           export        --connection "<cs>" --out <bundle.json> [--from <seq>] [--to <seq>] [--stream <id>]
                         Write an audit bundle (docs/audit-bundle.md) against the latest checkpoint.
           verify-bundle <bundle.json> [--public-key <pem file>]
                         Verify a bundle offline.
-          archive       --connection "<cs>" --before <yyyy-MM-dd> [--by <operator>]
+          archive       --connection "<cs>" --before <yyyy-MM-dd> [--by <operator>] [--seal-key-file <private pem>]
                         Archive streams older than the 7-year retention period (recorded, never deleted).
           token         --role <role> [--inst <code>] [--sub <name>] [--key <base64>] [--hours <n>]
                         Print a bearer token. Key: --key, env Ledger__Auth__SigningKey, or the embedded development keys.
@@ -71,8 +74,10 @@ public static class CliApp
     private static async Task<int> VerifyAsync(Options options, TextWriter stdout)
     {
         await using var dataSource = NpgsqlDataSource.Create(options.Required("connection"));
+        var checkpointKey = ReadKey(options);
+        var sealKeys = options.Get("seal-key") is { } sealKeyFile ? [File.ReadAllText(sealKeyFile)] : checkpointKey is null ? null : new[] { checkpointKey };
         var report = await new AuditDatabase(options.Get("schema") ?? AuditDatabase.DefaultSchema)
-            .VerifyAsync(dataSource, ReadKey(options));
+            .VerifyAsync(dataSource, checkpointKey, sealKeys);
         return await Print(report, stdout);
     }
 
@@ -106,7 +111,18 @@ public static class CliApp
     {
         var before = DateTimeOffset.ParseExact(options.Required("before"), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
         var by = $"operator:{options.Get("by") ?? Environment.UserName}";
-        await using var store = DocumentStore.For(o => LedgerStore.Configure(o, options.Required("connection")));
+        // The run's StreamsArchived event is sealed like any other: the seal key from --seal-key-file or the service's environment.
+        var sealKey = options.Get("seal-key-file") is { } file ? File.ReadAllText(file)
+            : Environment.GetEnvironmentVariable("Ledger__Audit__SealKeyPem") ?? Environment.GetEnvironmentVariable("Ledger__Audit__SigningKeyPem");
+        using var sealer = sealKey is null ? null : new SealSigner(sealKey);
+        await using var store = DocumentStore.For(o =>
+        {
+            LedgerStore.Configure(o, options.Required("connection"));
+            if (sealer is not null)
+            {
+                EventSealing.Use(o, sealer, TimeProvider.System);
+            }
+        });
         var total = 0;
         while (await RetentionPolicy.ArchiveAsync(store, before, by, TimeProvider.System) is { } run)
         {

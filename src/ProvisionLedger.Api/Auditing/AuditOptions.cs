@@ -11,14 +11,43 @@ public sealed class AuditOptions
     /// <summary>ECDSA P-256 private key (PKCS#8 PEM) that signs checkpoints; checkpoints are refused without it.</summary>
     public string? SigningKeyPem { get; init; }
 
+    /// <summary>ECDSA P-256 private key (PKCS#8 PEM) that seals events as they are written; by default the checkpoint key.</summary>
+    public string? SealKeyPem { get; init; }
+
     /// <summary>How often a checkpoint is made when the chain has grown; zero turns the timer off.</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(300);
 
-    public static AuditOptions From(IConfiguration configuration) => new()
+    /// <summary>
+    /// Keys come from configuration (<c>…Pem</c>) or a file (<c>…Path</c>, e.g. a mounted secret), never from the
+    /// database. <c>Ledger:Audit:SealKeyPem</c>/<c>SealKeyPath</c> absent: the checkpoint key seals too.
+    /// </summary>
+    public static AuditOptions From(IConfiguration configuration)
     {
-        SigningKeyPem = string.IsNullOrWhiteSpace(configuration["Ledger:Audit:SigningKeyPem"]) ? null : configuration["Ledger:Audit:SigningKeyPem"],
-        CheckpointInterval = TimeSpan.FromSeconds(Math.Max(0, configuration.GetValue("Ledger:Audit:CheckpointIntervalSeconds", 300))),
-    };
+        var signing = Key(configuration, "Ledger:Audit:SigningKeyPem", "Ledger:Audit:SigningKeyPath");
+        return new AuditOptions
+        {
+            SigningKeyPem = signing,
+            SealKeyPem = Key(configuration, "Ledger:Audit:SealKeyPem", "Ledger:Audit:SealKeyPath") ?? signing,
+            CheckpointInterval = TimeSpan.FromSeconds(Math.Max(0, configuration.GetValue("Ledger:Audit:CheckpointIntervalSeconds", 300))),
+        };
+    }
+
+    private static string? Key(IConfiguration configuration, string pemKey, string pathKey)
+    {
+        if (!string.IsNullOrWhiteSpace(configuration[pemKey]))
+        {
+            return configuration[pemKey];
+        }
+
+        if (configuration[pathKey] is { Length: > 0 } path)
+        {
+            return File.Exists(path)
+                ? File.ReadAllText(path)
+                : throw new InvalidOperationException($"{pathKey} names {path}, which does not exist.");
+        }
+
+        return null;
+    }
 
     public CheckpointSigner Signer() =>
         SigningKeyPem is null

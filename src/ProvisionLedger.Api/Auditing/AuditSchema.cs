@@ -59,6 +59,14 @@ public static class AuditSchema
             seq_ids bigint[] not null,
             digests bytea[] not null,
             signature bytea not null);
+        -- The public keys the service seals and signs with, by key id: written by the owner login at start, read by verify
+        -- when the auditor gives no key of their own.
+        create table if not exists {{schema}}.audit_keys (
+            key_id text primary key,
+            public_key_pem text not null,
+            purpose text not null,
+            registered_at timestamptz not null default now());
+
         -- Events recorded before seals existed (seq id below this) are covered by the chain alone.
         alter table {{schema}}.audit_chain_installation add column if not exists sealed_from_seq bigint;
         update {{schema}}.audit_chain_installation set sealed_from_seq = coalesce((select max(seq_id) from {{schema}}.mt_events), 0) + 1
@@ -185,6 +193,12 @@ public static class AuditSchema
                 create trigger audit_guard before update or delete on {{schema}}.audit_checkpoints
                     for each row execute function {{schema}}.audit_guard_append_only();
                 create trigger audit_guard_truncate before truncate on {{schema}}.audit_checkpoints
+                    for each statement execute function {{schema}}.audit_guard_append_only();
+            end if;
+            if not exists (select 1 from pg_trigger where tgname = 'audit_guard' and tgrelid = '{{schema}}.audit_keys'::regclass) then
+                create trigger audit_guard before update or delete on {{schema}}.audit_keys
+                    for each row execute function {{schema}}.audit_guard_append_only();
+                create trigger audit_guard_truncate before truncate on {{schema}}.audit_keys
                     for each statement execute function {{schema}}.audit_guard_append_only();
             end if;
             if not exists (select 1 from pg_trigger where tgname = 'audit_guard' and tgrelid = '{{schema}}.audit_seals'::regclass) then

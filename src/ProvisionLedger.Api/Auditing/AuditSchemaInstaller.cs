@@ -2,6 +2,7 @@ using Marten;
 using Npgsql;
 using ProvisionLedger.Api.Auditing.Privileges;
 using ProvisionLedger.Api.Infrastructure;
+using ProvisionLedger.Integrity;
 using JasperFx;
 using Weasel.Core;
 using Weasel.Core.Migrations;
@@ -21,6 +22,7 @@ public sealed class AuditSchemaInstaller(
     IServiceProvider services,
     AuditConnections connections,
     LedgerLogins logins,
+    AuditOptions options,
     ILogger<AuditSchemaInstaller> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -63,7 +65,31 @@ public sealed class AuditSchemaInstaller(
     {
         await ReadModelIndexes.ApplyAsync(dataSource, ct);
         await AuditSchema.ApplyAsync(dataSource, LedgerStore.Schema, ct);
+        await RegisterKeyAsync(dataSource, options.SealKeyPem, "seal", ct);
+        await RegisterKeyAsync(dataSource, options.SigningKeyPem, "checkpoint", ct);
+        if (options.SealKeyPem is null)
+        {
+            logger.LogWarning("No seal key (Ledger:Audit:SealKeyPem, SealKeyPath or the checkpoint key): events are written unsealed and `verify` will report them.");
+        }
+
         logger.LogInformation("Audit chain installed on {Schema}.mt_events.", LedgerStore.Schema);
+    }
+
+    /// <summary>Publishes a key's public half in audit_keys (written by the owner login only), so verify can find it by id.</summary>
+    private static async Task RegisterKeyAsync(NpgsqlDataSource dataSource, string? privateKeyPem, string purpose, CancellationToken ct)
+    {
+        if (privateKeyPem is null)
+        {
+            return;
+        }
+
+        using var signer = new SealSigner(privateKeyPem);
+        await using var command = dataSource.CreateCommand(
+            $"insert into {LedgerStore.Schema}.audit_keys (key_id, public_key_pem, purpose) values (@id, @pem, @purpose) on conflict do nothing");
+        command.Parameters.AddWithValue("id", signer.KeyId);
+        command.Parameters.AddWithValue("pem", signer.PublicKeyPem);
+        command.Parameters.AddWithValue("purpose", purpose);
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     private static async Task ApplyAsync(IDatabase database, NpgsqlDataSource owner, CancellationToken ct)

@@ -5,6 +5,8 @@ using ProvisionLedger.Api.Auditing.Privileges;
 using ProvisionLedger.Api.Auditing.Checkpointing;
 using ProvisionLedger.Api.Auditing.ReadAccess;
 using ProvisionLedger.Api.Auditing.Retention;
+using ProvisionLedger.Api.Auditing.Sealing;
+using ProvisionLedger.Integrity;
 using Wolverine;
 
 namespace ProvisionLedger.Api.Auditing;
@@ -18,6 +20,11 @@ public static class AuditingConfiguration
         builder.Services.AddSingleton(sp => LedgerLogins.From(sp.GetRequiredService<IConfiguration>()));
         builder.Services.ConfigureMarten((sp, opts) =>
         {
+            if (sp.GetRequiredService<AuditOptions>().SealKeyPem is { } sealKey)
+            {
+                EventSealing.Use(opts, new SealSigner(sealKey), sp.GetRequiredService<TimeProvider>());
+            }
+
             if (sp.GetRequiredService<LedgerLogins>().Separated)
             {
                 // The runtime login owns nothing and creates nothing: AuditSchemaInstaller applies the schema as the owner

@@ -209,8 +209,66 @@ public sealed partial class AuditDatabase
         return [.. hashes];
     }
 
+    /// <summary>Writes one transaction's seal, inside that transaction.</summary>
+    public async Task InsertSealAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, EventSeal seal, CancellationToken ct = default)
+    {
+        await using var command = new NpgsqlCommand(
+            $"insert into {Schema}.audit_seals (sealed_at, key_id, seq_ids, digests, signature) values (@at, @key, @seqs, @digests, @signature)",
+            connection, transaction);
+        command.Parameters.AddWithValue("at", seal.SealedAt);
+        command.Parameters.AddWithValue("key", seal.KeyId);
+        command.Parameters.AddWithValue("seqs", seal.SeqIds);
+        command.Parameters.AddWithValue("digests", seal.Digests);
+        command.Parameters.AddWithValue("signature", seal.Signature);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<List<EventSeal>> SealsAsync(NpgsqlConnection connection, CancellationToken ct = default)
+    {
+        await using var command = new NpgsqlCommand(
+            $"select id, sealed_at, key_id, seq_ids, digests, signature from {Schema}.audit_seals order by id", connection);
+        await using var r = await command.ExecuteReaderAsync(ct);
+        var seals = new List<EventSeal>();
+        while (await r.ReadAsync(ct))
+        {
+            seals.Add(new EventSeal(r.GetInt64(0), new DateTimeOffset(r.GetDateTime(1), TimeSpan.Zero), r.GetString(2),
+                r.GetFieldValue<long[]>(3), r.GetFieldValue<byte[][]>(4), r.GetFieldValue<byte[]>(5)));
+        }
+
+        return seals;
+    }
+
+    /// <summary>The first sequence number that must carry a seal (events before it predate sealing).</summary>
+    public async Task<long> SealedFromSeqAsync(NpgsqlConnection connection, CancellationToken ct = default)
+    {
+        await using var command = new NpgsqlCommand($"select sealed_from_seq from {Schema}.audit_chain_installation", connection);
+        return await command.ExecuteScalarAsync(ct) is long from ? from : 1;
+    }
+
+    /// <summary>The public keys the service registered (table <c>audit_keys</c>, written by the owner login only).</summary>
+    public async Task<List<string>> RegisteredKeysAsync(NpgsqlConnection connection, CancellationToken ct = default)
+    {
+        await using var command = new NpgsqlCommand($"select public_key_pem from {Schema}.audit_keys order by registered_at", connection);
+        await using var r = await command.ExecuteReaderAsync(ct);
+        var keys = new List<string>();
+        while (await r.ReadAsync(ct))
+        {
+            keys.Add(r.GetString(0));
+        }
+
+        return keys;
+    }
+
     /// <summary>Recomputes the whole chain from the rows, in one consistent snapshot, and checks every checkpoint.</summary>
-    public async Task<VerificationReport> VerifyAsync(NpgsqlDataSource dataSource, string? trustedPublicKeyPem = null, CancellationToken ct = default)
+    public Task<VerificationReport> VerifyAsync(NpgsqlDataSource dataSource, string? trustedPublicKeyPem = null, CancellationToken ct = default) =>
+        VerifyAsync(dataSource, trustedPublicKeyPem, trustedPublicKeyPem is null ? null : [trustedPublicKeyPem], ct);
+
+    /// <summary>
+    /// Recomputes the whole chain from the rows, in one consistent snapshot, and checks every checkpoint and every seal.
+    /// </summary>
+    /// <param name="trustedSealKeyPems">The published seal keys; null uses the keys the service registered in the database.</param>
+    public async Task<VerificationReport> VerifyAsync(NpgsqlDataSource dataSource, string? trustedPublicKeyPem,
+        IReadOnlyList<string>? trustedSealKeyPems, CancellationToken ct = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var lookups = await dataSource.OpenConnectionAsync(ct);
@@ -234,7 +292,13 @@ public sealed partial class AuditDatabase
             await import.ExecuteNonQueryAsync(ct);
         }
 
-        var verifier = new ChainVerifier(trustedPublicKeyPem);
+        var seals = new SealIndex(await SealedFromSeqAsync(connection, ct));
+        using (var keys = new SealKeys(trustedSealKeyPems ?? await RegisteredKeysAsync(connection, ct)))
+        {
+            seals.Add(await SealsAsync(connection, ct), keys);
+        }
+
+        var verifier = new ChainVerifier(trustedPublicKeyPem, seals);
         verifier.AddCheckpoints(await CheckpointsAsync(connection, ct));
 
         // Reading (Npgsql) and hashing (the verifier) overlap: the rows go through a bounded channel.

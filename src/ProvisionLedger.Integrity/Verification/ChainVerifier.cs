@@ -23,8 +23,15 @@ public sealed class ChainVerifier
     private long _inserted;
     private int _checkpointCount;
 
+    private readonly SealIndex? _seals;
+
     /// <param name="trustedPublicKeyPem">The published checkpoint key; without it, each checkpoint's own key is used and only its key id can be compared by eye.</param>
-    public ChainVerifier(string? trustedPublicKeyPem = null) => _trustedPublicKeyPem = trustedPublicKeyPem;
+    /// <param name="seals">The seals read and checked; null checks no seals (an export without them).</param>
+    public ChainVerifier(string? trustedPublicKeyPem = null, SealIndex? seals = null)
+    {
+        _trustedPublicKeyPem = trustedPublicKeyPem;
+        _seals = seals;
+    }
 
     public void AddCheckpoints(IEnumerable<Checkpoint> checkpoints)
     {
@@ -58,6 +65,7 @@ public sealed class ChainVerifier
     /// </summary>
     public void Observe(ChainEntry entry, EventRow? rowAtSeq, EventRow? rowWithId = null)
     {
+        var reportedBefore = _divergenceCount;
         if (entry.Position != _lastPosition + 1)
         {
             Report(entry.Position > _lastPosition + 1
@@ -111,6 +119,12 @@ public sealed class ChainVerifier
             }
         }
 
+        // A row the chain already found changed, moved or missing is reported once, by the chain.
+        if (rowAtSeq is not null && _divergenceCount == reportedBefore && _seals?.Check(rowAtSeq, entry.Position) is { } seal)
+        {
+            Report(seal);
+        }
+
         _previousLink = entry.Link;
         _lastPosition = entry.Position;
     }
@@ -141,6 +155,8 @@ public sealed class ChainVerifier
             Links = _lastPosition,
             Inserted = _inserted,
             CheckpointsChecked = _checkpointCount,
+            SealsChecked = _seals?.SealsChecked ?? 0,
+            SealedFromSeq = _seals?.SealedFromSeq,
             ChainHead = _previousLink,
             DivergenceCount = _divergenceCount,
             Divergences = _divergences

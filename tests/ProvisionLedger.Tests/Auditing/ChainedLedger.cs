@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Marten;
 using Npgsql;
 using ProvisionLedger.Api.Auditing;
+using ProvisionLedger.Api.Auditing.Sealing;
 using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Api.Linkages;
 using ProvisionLedger.Cli;
@@ -40,12 +41,32 @@ public sealed class ChainedLedger : IAsyncDisposable
     {
         var server = await PostgresServer.GetAsync();
         var connectionString = await server.CreateDatabaseAsync(hint);
-        var store = DocumentStore.For(o => LedgerStore.Configure(o, connectionString));
+        var sealKey = TestKeys.NewCheckpointKeyPem();
+        var sealer = new SealSigner(sealKey);
+        var store = DocumentStore.For(o =>
+        {
+            LedgerStore.Configure(o, connectionString);
+            EventSealing.Use(o, sealer, TimeProvider.System);
+        });
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         var dataSource = NpgsqlDataSource.Create(connectionString);
         await AuditSchema.ApplyAsync(dataSource, LedgerStore.Schema);
-        return new ChainedLedger(server, connectionString, store, dataSource);
+        // As the service does at start: the seal key's public half, where `verify` without --seal-key finds it.
+        await using (var register = dataSource.CreateCommand(
+                         "insert into ledger.audit_keys (key_id, public_key_pem, purpose) values (@id, @pem, 'seal')"))
+        {
+            register.Parameters.AddWithValue("id", sealer.KeyId);
+            register.Parameters.AddWithValue("pem", sealer.PublicKeyPem);
+            await register.ExecuteNonQueryAsync();
+        }
+
+        return new ChainedLedger(server, connectionString, store, dataSource) { SealKeyPem = sealKey, Sealer = sealer };
     }
+
+    /// <summary>The key this ledger's writes are sealed with (private: tests also forge with it).</summary>
+    public string SealKeyPem { get; private init; } = "";
+
+    public SealSigner Sealer { get; private init; } = null!;
 
     /// <summary>Appends <paramref name="streams"/> linkage streams of one to three events each, with full metadata.</summary>
     public async Task<int> AppendLinkagesAsync(int streams, string institutionCode = "131016")
@@ -107,7 +128,9 @@ public sealed class ChainedLedger : IAsyncDisposable
         return await command.ExecuteNonQueryAsync();
     }
 
-    public Task<VerificationReport> VerifyAsync(string? trustedPublicKeyPem = null) => Tables.VerifyAsync(DataSource, trustedPublicKeyPem);
+    /// <summary>Verifies with the trusted checkpoint key given, and this ledger's published seal key.</summary>
+    public Task<VerificationReport> VerifyAsync(string? trustedPublicKeyPem = null) =>
+        Tables.VerifyAsync(DataSource, trustedPublicKeyPem, [Sealer.PublicKeyPem]);
 
     /// <summary>Runs the command-line tool's entry point in-process, as an auditor would from a shell.</summary>
     public async Task<(int Exit, string Output)> CliAsync(params string[] args)
@@ -128,6 +151,7 @@ public sealed class ChainedLedger : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Sealer.Dispose();
         await Store.DisposeAsync();
         await DataSource.DisposeAsync();
         await _server.DropDatabaseAsync(ConnectionString);

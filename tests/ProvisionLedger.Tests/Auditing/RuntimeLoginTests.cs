@@ -60,6 +60,36 @@ public sealed class RuntimeLoginTests(AuditedLedgerApi api) : IClassFixture<Audi
         await archive.ExecuteNonQueryAsync();
     }
 
+    [Fact]
+    public async Task An_event_inserted_with_the_runtime_login_alone_is_located_by_verify_as_unsealed()
+    {
+        await api.LinkAsync(Institutions.Chiyoda, LinkageScenarios.NewLocalRecordId(), MyNumbers.Next());
+        var publicKey = await api.As(Api.Infrastructure.Roles.Auditor).GetStringAsync("/api/v1/audit/public-key");
+        await RunAsRuntimeAsync(
+            "insert into ledger.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, headers, user_name) " +
+            "select nextval('ledger.mt_events_sequence'), gen_random_uuid(), stream_id, " +
+            "(select max(version) + 1 from ledger.mt_events m where m.stream_id = e.stream_id), data, type, timestamp, tenant_id, mt_dotnet_type, headers, " +
+            "'institution:131016:someone-else' from ledger.mt_events e where seq_id = (select min(seq_id) from ledger.mt_events)");
+        await using var connection = new NpgsqlConnection(api.ConnectionString);
+        await connection.OpenAsync();
+        await using var last = new NpgsqlCommand("select max(seq_id) from ledger.mt_events", connection);
+        var forged = (long)(await last.ExecuteScalarAsync())!;
+        var keyFile = Path.GetTempFileName();
+        await File.WriteAllTextAsync(keyFile, publicKey);
+        try
+        {
+            var stdout = new StringWriter();
+            var exit = await Cli.CliApp.RunAsync(["verify", "--connection", api.ConnectionString, "--public-key", keyFile], stdout, stdout);
+
+            exit.Should().Be(1, stdout.ToString());
+            stdout.ToString().Should().Contain($"first: unsealed: seq {forged}");
+        }
+        finally
+        {
+            File.Delete(keyFile);
+        }
+    }
+
     private async Task RunAsRuntimeAsync(string sql)
     {
         await using var connection = new NpgsqlConnection(api.Database.Runtime);

@@ -31,6 +31,15 @@ public class LedgerApi : WebApplicationFactory<Program>, IAsyncLifetime
 
     public byte[] SubjectHmacKey { get; } = RandomNumberGenerator.GetBytes(32);
 
+    /// <summary>The key that seals this service's events (ECDSA P-256, PKCS#8 PEM).</summary>
+    public string SealKeyPem { get; } = NewEcdsaKeyPem();
+
+    public static string NewEcdsaKeyPem()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return key.ExportPkcs8PrivateKeyPem();
+    }
+
     /// <summary>This fixture's own database, as the server's superuser: tests read and tamper through it.</summary>
     public string ConnectionString { get; private set; } = "";
 
@@ -137,6 +146,8 @@ public class LedgerApi : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("ConnectionStrings:LedgerAdmin", Database.Owner);
         builder.UseSetting("Ledger:Auth:SigningKey", Convert.ToBase64String(SigningKey));
         builder.UseSetting("Ledger:Subjects:HmacKey", Convert.ToBase64String(SubjectHmacKey));
+        // Every write is sealed, as in production; AuditedLedgerApi adds a checkpoint key of its own.
+        builder.UseSetting("Ledger:Audit:SealKeyPem", SealKeyPem);
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.ConfigureServices(services =>
         {

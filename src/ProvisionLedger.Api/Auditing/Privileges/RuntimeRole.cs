@@ -15,7 +15,7 @@ public static class RuntimeRole
     public static readonly string[] AppendOnly = ["mt_events", "audit_chain", "audit_checkpoints", "audit_seals", "audit_merkle_blocks"];
 
     /// <summary>Owner-only tables: the runtime login reads them and nothing else.</summary>
-    public static readonly string[] ReadOnly = ["audit_chain_installation"];
+    public static readonly string[] ReadOnly = ["audit_chain_installation", "audit_keys"];
 
     public static string GrantSql(string schema, string role)
     {
