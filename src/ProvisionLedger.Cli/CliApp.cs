@@ -22,9 +22,11 @@ public static class CliApp
     private const string Usage = """
         provision-ledger <command> [options]
 
-          verify        --connection "<cs>" [--public-key <pem file>] [--seal-key <pem file>] [--schema ledger]
+          verify        --connection "<cs>" [--public-key <pem>[,<pem>...]] [--seal-key <pem>[,...]]
+                        [--trusted-checkpoint <checkpoint .json or .note>[,...]] [--schema ledger]
                         Recompute the audit chain over the whole store and check every checkpoint and seal
-                        (seal key: --seal-key, else --public-key, else the keys the service registered).
+                        (seal key: --seal-key, else --public-key, else the keys the service registered), and that
+                        the store still extends each checkpoint kept from earlier.
           export        --connection "<cs>" --out <bundle.json> [--from <seq>] [--to <seq>] [--stream <id>]
                         Write an audit bundle (docs/audit-bundle.md) against the latest checkpoint.
           verify-bundle <bundle.json> [--public-key <pem file>]
@@ -64,7 +66,7 @@ public static class CliApp
             await stderr.WriteLineAsync(Usage);
             return Failure;
         }
-        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or IOException or ArgumentException)
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or IOException or ArgumentException or FormatException or JsonException)
         {
             await stderr.WriteLineAsync($"error: {e.Message}");
             return Failure;
@@ -74,10 +76,17 @@ public static class CliApp
     private static async Task<int> VerifyAsync(Options options, TextWriter stdout)
     {
         await using var dataSource = NpgsqlDataSource.Create(options.Required("connection"));
-        var checkpointKey = ReadKey(options);
-        var sealKeys = options.Get("seal-key") is { } sealKeyFile ? [File.ReadAllText(sealKeyFile)] : checkpointKey is null ? null : new[] { checkpointKey };
-        var report = await new AuditDatabase(options.Get("schema") ?? AuditDatabase.DefaultSchema)
-            .VerifyAsync(dataSource, checkpointKey, sealKeys);
+        // Several files, comma-separated: after a key rotation, every key that signed.
+        var checkpointKeys = Files(options.Get("public-key"));
+        var sealKeys = options.Get("seal-key") is { } sealKeyFiles ? Files(sealKeyFiles) : checkpointKeys.Count > 0 ? checkpointKeys : null;
+        var trusted = (options.Get("trusted-checkpoint") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(file => TrustedCheckpoint.Parse(File.ReadAllText(file), Path.GetFileName(file), checkpointKeys)).ToList();
+        var report = await new AuditDatabase(options.Get("schema") ?? AuditDatabase.DefaultSchema).VerifyAsync(dataSource, new VerifyOptions
+        {
+            TrustedCheckpointKeys = checkpointKeys,
+            TrustedSealKeys = sealKeys,
+            TrustedCheckpoints = trusted,
+        });
         return await Print(report, stdout);
     }
 
@@ -166,6 +175,9 @@ public static class CliApp
         using var keys = JsonDocument.Parse(await File.ReadAllTextAsync(file));
         return keys.RootElement.GetProperty("SigningKey").GetString() ?? throw new UsageException($"{file} has no SigningKey.");
     }
+
+    private static List<string> Files(string? commaSeparated) =>
+        (commaSeparated ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(File.ReadAllText).ToList();
 
     private static string? ReadKey(Options options) => options.Get("public-key") is { } file ? File.ReadAllText(file) : null;
 

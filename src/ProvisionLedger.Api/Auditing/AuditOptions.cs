@@ -14,6 +14,12 @@ public sealed class AuditOptions
     /// <summary>ECDSA P-256 private key (PKCS#8 PEM) that seals events as they are written; by default the checkpoint key.</summary>
     public string? SealKeyPem { get; init; }
 
+    /// <summary>The origin line of checkpoint notes: the log's name (<c>Ledger:Audit:Origin</c>).</summary>
+    public string Origin { get; init; } = "provision-ledger";
+
+    /// <summary>A directory outside the database where every checkpoint is also written, append-only.</summary>
+    public string? CheckpointDirectory { get; init; }
+
     /// <summary>How often a checkpoint is made when the chain has grown; zero turns the timer off.</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(300);
 
@@ -28,6 +34,8 @@ public sealed class AuditOptions
         {
             SigningKeyPem = signing,
             SealKeyPem = Key(configuration, "Ledger:Audit:SealKeyPem", "Ledger:Audit:SealKeyPath") ?? signing,
+            Origin = configuration["Ledger:Audit:Origin"] is { Length: > 0 } origin ? origin : "provision-ledger",
+            CheckpointDirectory = configuration["Ledger:Audit:CheckpointDirectory"] is { Length: > 0 } directory ? directory : null,
             CheckpointInterval = TimeSpan.FromSeconds(Math.Max(0, configuration.GetValue("Ledger:Audit:CheckpointIntervalSeconds", 300))),
         };
     }

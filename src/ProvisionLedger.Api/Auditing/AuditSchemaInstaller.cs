@@ -23,10 +23,18 @@ public sealed class AuditSchemaInstaller(
     AuditConnections connections,
     LedgerLogins logins,
     AuditOptions options,
+    IHostEnvironment environment,
     ILogger<AuditSchemaInstaller> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (environment.IsProduction() && options.SigningKeyPem is null)
+        {
+            throw new InvalidOperationException(
+                "In Production the service needs a checkpoint key: set Ledger:Audit:SigningKeyPem or Ledger:Audit:SigningKeyPath " +
+                "(an ECDSA P-256 PKCS#8 PEM kept outside the database). Without it nothing could be checkpointed or sealed.");
+        }
+
         if (!logins.Separated)
         {
             logger.LogWarning(

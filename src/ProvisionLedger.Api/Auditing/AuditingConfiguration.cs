@@ -2,6 +2,7 @@ using JasperFx.Events.Projections;
 using JasperFx;
 using Marten;
 using ProvisionLedger.Api.Auditing.Privileges;
+using ProvisionLedger.Api.Auditing.Chaining;
 using ProvisionLedger.Api.Auditing.Checkpointing;
 using ProvisionLedger.Api.Auditing.ReadAccess;
 using ProvisionLedger.Api.Auditing.Retention;
@@ -35,6 +36,9 @@ public static class AuditingConfiguration
         builder.Services.AddSingleton<IWolverineExtension, RuntimeLoginBuildsNothing>();
         builder.Services.AddSingleton<AuditConnections>();
         builder.Services.AddSingleton<CheckpointService>();
+        builder.Services.AddSingleton<ChainIntegrationStatus>();
+        builder.Services.AddSingleton<ChainIntegrator>();
+        builder.Services.AddSingleton<Wolverine.Runtime.Agents.IAgentFamily, ChainIntegrationAgentFamily>();
         builder.Services.AddScoped<ReadAccessLog>();
 
         // Registered after AddMarten and before UseWolverine, so it runs before Wolverine starts. With an owner login it takes

@@ -19,7 +19,7 @@ public sealed partial class AuditDatabase
     public const string ChainColumns = "c.position, c.seq_id, c.event_id, c.stream_id, c.event_digest, c.link";
 
     private const string CheckpointColumns =
-        "id, sequence, last_seq_id, chain_head, merkle_root, signed_at, key_id, public_key_pem, signature";
+        "id, sequence, last_seq_id, chain_head, merkle_root, signed_at, key_id, public_key_pem, signature, note_signature, origin";
 
     public AuditDatabase(string schema = DefaultSchema)
     {
@@ -83,8 +83,10 @@ public sealed partial class AuditDatabase
     public async Task<Checkpoint> InsertCheckpointAsync(NpgsqlConnection connection, Checkpoint checkpoint, MerkleFrontier? frontier = null, CancellationToken ct = default)
     {
         await using var command = new NpgsqlCommand(
-            $"insert into {Schema}.audit_checkpoints (sequence, last_seq_id, chain_head, merkle_root, signed_at, key_id, public_key_pem, signature, merkle_frontier) " +
-            "values (@sequence, @last, @head, @root, @at, @key, @pem, @signature, @frontier) returning id", connection);
+            $"insert into {Schema}.audit_checkpoints (sequence, last_seq_id, chain_head, merkle_root, signed_at, key_id, public_key_pem, signature, merkle_frontier, note_signature, origin) " +
+            "values (@sequence, @last, @head, @root, @at, @key, @pem, @signature, @frontier, @note, @origin) returning id", connection);
+        command.Parameters.AddWithValue("note", (object?)checkpoint.NoteSignature ?? DBNull.Value);
+        command.Parameters.AddWithValue("origin", (object?)checkpoint.Origin ?? DBNull.Value);
         command.Parameters.AddWithValue("frontier", frontier is null ? DBNull.Value : frontier.Subtrees.ToArray());
         command.Parameters.AddWithValue("sequence", checkpoint.Sequence);
         command.Parameters.AddWithValue("last", (object?)checkpoint.LastSeqId ?? DBNull.Value);
@@ -263,13 +265,22 @@ public sealed partial class AuditDatabase
     public Task<VerificationReport> VerifyAsync(NpgsqlDataSource dataSource, string? trustedPublicKeyPem = null, CancellationToken ct = default) =>
         VerifyAsync(dataSource, trustedPublicKeyPem, trustedPublicKeyPem is null ? null : [trustedPublicKeyPem], ct);
 
-    /// <summary>
-    /// Recomputes the whole chain from the rows, in one consistent snapshot, and checks every checkpoint and every seal.
-    /// </summary>
     /// <param name="trustedSealKeyPems">The published seal keys; null uses the keys the service registered in the database.</param>
-    public async Task<VerificationReport> VerifyAsync(NpgsqlDataSource dataSource, string? trustedPublicKeyPem,
-        IReadOnlyList<string>? trustedSealKeyPems, CancellationToken ct = default)
+    public Task<VerificationReport> VerifyAsync(NpgsqlDataSource dataSource, string? trustedPublicKeyPem,
+        IReadOnlyList<string>? trustedSealKeyPems, CancellationToken ct = default) =>
+        VerifyAsync(dataSource, new VerifyOptions
+        {
+            TrustedCheckpointKeys = trustedPublicKeyPem is null ? [] : [trustedPublicKeyPem],
+            TrustedSealKeys = trustedSealKeyPems,
+        }, ct);
+
+    /// <summary>
+    /// Recomputes the whole chain from the rows, in one consistent snapshot, and checks every checkpoint and every seal,
+    /// and that the store is consistent with every checkpoint the auditor kept.
+    /// </summary>
+    public async Task<VerificationReport> VerifyAsync(NpgsqlDataSource dataSource, VerifyOptions options, CancellationToken ct = default)
     {
+        var trustedSealKeyPems = options.TrustedSealKeys;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var lookups = await dataSource.OpenConnectionAsync(ct);
 
@@ -298,7 +309,17 @@ public sealed partial class AuditDatabase
             seals.Add(await SealsAsync(connection, ct), keys);
         }
 
-        var verifier = new ChainVerifier(trustedPublicKeyPem, seals);
+        var verifier = new ChainVerifier(null, seals);
+        foreach (var key in options.TrustedCheckpointKeys)
+        {
+            verifier.TrustedKeys.TryAdd(CheckpointSigner.KeyIdOf(key), key);
+        }
+
+        foreach (var trusted in options.TrustedCheckpoints)
+        {
+            verifier.AddTrusted(trusted.Size, trusted.MerkleRoot, trusted.Label);
+        }
+
         verifier.AddCheckpoints(await CheckpointsAsync(connection, ct));
 
         // Reading (Npgsql) and hashing (the verifier) overlap: the rows go through a bounded channel.
@@ -338,6 +359,12 @@ public sealed partial class AuditDatabase
 
         await hashing;
 
+        long lastChainedSeq;
+        await using (var last = new NpgsqlCommand($"select coalesce(max(seq_id), 0) from {Schema}.audit_chain", connection, tx))
+        {
+            lastChainedSeq = (long)(await last.ExecuteScalarAsync(ct))!;
+        }
+
         await using (var unchained = new NpgsqlCommand(
                          $"select {EventColumns} from {Schema}.mt_events e " +
                          $"where not exists (select 1 from {Schema}.audit_chain c where c.seq_id = e.seq_id) " +
@@ -346,7 +373,7 @@ public sealed partial class AuditDatabase
         {
             while (await r.ReadAsync(ct))
             {
-                verifier.ObserveUnchained(ReadEvent(r, 0));
+                verifier.ObserveUnchained(ReadEvent(r, 0), lastChainedSeq);
             }
         }
 
@@ -364,10 +391,56 @@ public sealed partial class AuditDatabase
 
     private static Checkpoint ReadCheckpoint(NpgsqlDataReader r) => new(
         r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2), r.GetFieldValue<byte[]>(3), r.GetFieldValue<byte[]>(4),
-        new DateTimeOffset(r.GetDateTime(5), TimeSpan.Zero), r.GetString(6), r.GetString(7), r.GetFieldValue<byte[]>(8));
+        new DateTimeOffset(r.GetDateTime(5), TimeSpan.Zero), r.GetString(6), r.GetString(7), r.GetFieldValue<byte[]>(8))
+    {
+        NoteSignature = r.IsDBNull(9) ? null : r.GetFieldValue<byte[]>(9),
+        Origin = r.IsDBNull(10) ? null : r.GetString(10),
+    };
+
+    /// <summary>The witnesses' cosignatures of a checkpoint, as note signature lines.</summary>
+    public async Task<List<NoteSignature>> CosignaturesAsync(NpgsqlConnection connection, long checkpointId, CancellationToken ct = default)
+    {
+        await using var command = new NpgsqlCommand(
+            $"select witness, key_hash, signature from {Schema}.audit_cosignatures where checkpoint_id = @id order by id", connection);
+        command.Parameters.AddWithValue("id", checkpointId);
+        await using var r = await command.ExecuteReaderAsync(ct);
+        var list = new List<NoteSignature>();
+        while (await r.ReadAsync(ct))
+        {
+            list.Add(new NoteSignature(r.GetString(0), r.GetFieldValue<byte[]>(1), r.GetFieldValue<byte[]>(2)));
+        }
+
+        return list;
+    }
+
+    public async Task InsertCosignatureAsync(NpgsqlConnection connection, long checkpointId, NoteSignature cosignature, string publicKeyPem, CancellationToken ct = default)
+    {
+        await using var command = new NpgsqlCommand(
+            $"insert into {Schema}.audit_cosignatures (checkpoint_id, witness, key_hash, signature, public_key_pem) values (@id, @name, @hash, @signature, @pem)",
+            connection);
+        command.Parameters.AddWithValue("id", checkpointId);
+        command.Parameters.AddWithValue("name", cosignature.Name);
+        command.Parameters.AddWithValue("hash", cosignature.KeyHash);
+        command.Parameters.AddWithValue("signature", cosignature.Signature);
+        command.Parameters.AddWithValue("pem", publicKeyPem);
+        await command.ExecuteNonQueryAsync(ct);
+    }
 
     private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
     private static partial Regex Identifier();
+}
+
+/// <summary>What the auditor brings to <see cref="AuditDatabase.VerifyAsync(NpgsqlDataSource, VerifyOptions, CancellationToken)"/>.</summary>
+public sealed record VerifyOptions
+{
+    /// <summary>Published checkpoint keys (all of them after a rotation); empty: each checkpoint's own key.</summary>
+    public IReadOnlyList<string> TrustedCheckpointKeys { get; init; } = [];
+
+    /// <summary>Published seal keys; null: the keys the service registered in the database.</summary>
+    public IReadOnlyList<string>? TrustedSealKeys { get; init; }
+
+    /// <summary>Checkpoints kept from earlier: the store must extend each of them.</summary>
+    public IReadOnlyList<TrustedCheckpoint> TrustedCheckpoints { get; init; } = [];
 }

@@ -57,6 +57,9 @@ public sealed class VerificationReport
 
     public long Inserted { get; init; }
 
+    /// <summary>Events not integrated into the chain yet, verified by their seals alone.</summary>
+    public long Pending { get; init; }
+
     public int CheckpointsChecked { get; init; }
 
     /// <summary>Seals read and checked (0 when seals were not checked).</summary>
@@ -81,6 +84,7 @@ public sealed class VerificationReport
     public string Summary() => Intact
         ? $"intact: {Links} events chained and verified, {CheckpointsChecked} checkpoint(s) verified, " +
           (SealedFromSeq is { } from ? $"{SealsChecked} seal(s) verified{(from > 1 ? $" (events before seq {from} predate sealing)" : "")}, " : "") +
+          (Pending > 0 ? $"{Pending} event(s) not integrated yet verified by seal, " : "") +
           $"chain head {Convert.ToHexStringLower(ChainHead)} ({Elapsed.TotalSeconds:0.0} s)"
         : $"NOT intact: {DivergenceCount} divergence(s); first: {First}";
 }

@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using Marten;
 using Npgsql;
 using ProvisionLedger.Api.Auditing;
+using ProvisionLedger.Api.Auditing.Chaining;
+using ProvisionLedger.Api.Auditing.Privileges;
 using ProvisionLedger.Api.Auditing.Sealing;
 using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Api.Linkages;
@@ -86,7 +88,27 @@ public sealed class ChainedLedger : IAsyncDisposable
             count += events.Length;
         }
 
+        await IntegrateAsync();
         return count;
+    }
+
+    /// <summary>Runs the chain integrator until it has nothing left to chain (the service's elected integrator does this on its own).</summary>
+    public async Task<long> IntegrateAsync()
+    {
+        await using var connections = new AuditConnections(new LedgerLogins(ConnectionString, null));
+        using var status = new ChainIntegrationStatus();
+        var integrator = new ChainIntegrator(connections, status, TimeProvider.System);
+        long total = 0;
+        var idleRounds = 0;
+        // Two idle rounds in a row: the second may cross a gap left by a rolled-back append seen in the first.
+        while (idleRounds < 2)
+        {
+            var n = await integrator.IntegrateOnceAsync();
+            total += n;
+            idleRounds = n == 0 ? idleRounds + 1 : 0;
+        }
+
+        return total;
     }
 
     public static object[] Linkage(string key, string institutionCode, int events)
@@ -146,7 +168,36 @@ public sealed class ChainedLedger : IAsyncDisposable
         await using var connection = await DataSource.OpenConnectionAsync();
         var head = await Tables.HeadAsync(connection);
         var tree = new MerkleLevels(await Tables.LeavesAsync(connection, 0, head.Position));
-        return await Tables.InsertCheckpointAsync(connection, signer.Sign(head.Position, head.LastSeqId, head.Link, tree.Root, DateTimeOffset.UtcNow));
+        return await Tables.InsertCheckpointAsync(connection,
+            signer.Sign(head.Position, head.LastSeqId, head.Link, tree.Root, DateTimeOffset.UtcNow, "ledger.test/chained"));
+    }
+
+    /// <summary>Seals every event again with this ledger's seal key, one seal each, as an operator holding the key could.</summary>
+    public async Task ResealAllAsync()
+    {
+        await using var connection = await DataSource.OpenConnectionAsync();
+        var rows = new List<EventRow>();
+        await using (var read = new NpgsqlCommand($"select {AuditDatabase.EventColumns} from ledger.mt_events e order by e.seq_id", connection))
+        await using (var r = await read.ExecuteReaderAsync())
+        {
+            while (await r.ReadAsync())
+            {
+                rows.Add(AuditDatabase.ReadEvent(r, 0));
+            }
+        }
+
+        foreach (var row in rows)
+        {
+            await Tables.InsertSealAsync(connection, null, Sealer.Seal([row.SeqId], [CanonicalEvent.SealedDigest(row)], DateTimeOffset.UtcNow));
+        }
+    }
+
+    /// <summary>The seal key's public half in a temporary file, for the command line's --seal-key.</summary>
+    public async Task<string> SealPublicKeyFileAsync()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"seal-{Sealer.KeyId}.pem");
+        await File.WriteAllTextAsync(file, Sealer.PublicKeyPem);
+        return file;
     }
 
     public async ValueTask DisposeAsync()

@@ -12,7 +12,7 @@ namespace ProvisionLedger.Api.Auditing.Privileges;
 public static class RuntimeRole
 {
     /// <summary>Tables the runtime login may add to and never change: the evidence.</summary>
-    public static readonly string[] AppendOnly = ["mt_events", "audit_chain", "audit_checkpoints", "audit_seals", "audit_merkle_blocks"];
+    public static readonly string[] AppendOnly = ["mt_events", "audit_chain", "audit_checkpoints", "audit_seals", "audit_merkle_blocks", "audit_cosignatures"];
 
     /// <summary>Owner-only tables: the runtime login reads them and nothing else.</summary>
     public static readonly string[] ReadOnly = ["audit_chain_installation", "audit_keys"];
@@ -27,7 +27,7 @@ public static class RuntimeRole
             revoke truncate, references, trigger on all tables in schema {schema} from {r};
             revoke insert, update, delete on {guarded} from {r};
             revoke delete on {schema}.mt_streams from {r};
-            grant insert on {schema}.mt_events, {schema}.audit_checkpoints, {schema}.audit_seals, {schema}.audit_merkle_blocks to {r};
+            grant insert on {schema}.mt_events, {schema}.audit_checkpoints, {schema}.audit_seals, {schema}.audit_merkle_blocks, {schema}.audit_cosignatures to {r};
             -- Marten's archiving (retention) sets is_archived and nothing else; the guard trigger checks the same.
             grant update (is_archived) on {schema}.mt_events to {r};
             grant usage, select, update on all sequences in schema {schema} to {r};
