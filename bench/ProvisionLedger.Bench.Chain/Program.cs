@@ -15,7 +15,10 @@ namespace ProvisionLedger.Bench.Chain;
 /// Appending throughput with the audit chain trigger on and off, in the same run on the same cluster, and the cost of
 /// verifying, checkpointing and proving over a large store. Usage:
 /// <c>dotnet run -c Release --project bench/ProvisionLedger.Bench.Chain -- [--events 1000000] [--seconds 10] [--writers 1,8] [--durable]
-/// [--connection "&lt;admin connection string&gt;" [--verify-only]]</c>
+/// [--connection "&lt;admin connection string&gt;" [--verify-only]]</c>.
+/// <c>--export-memory</c> instead fills a store of <c>--events</c> events, signs a checkpoint and runs the command-line
+/// tool's <c>export</c> of the whole store and <c>verify-bundle</c> of that bundle as child processes, printing their peak
+/// resident memory.
 /// </summary>
 public static class Program
 {
@@ -27,6 +30,7 @@ public static class Program
         var durable = args.Contains("--durable");
         var given = OptionText(args, "--connection");
         var verifyOnly = args.Contains("--verify-only");
+        var exportMemory = args.Contains("--export-memory");
 
         // An existing server (--connection, a role that may create databases) keeps its databases for inspection.
         var folder = Path.Combine("/tmp", $"provision-ledger-bench-{Guid.NewGuid().ToString("n")[..8]}");
@@ -44,6 +48,11 @@ public static class Program
             {
                 await LargeStoreAsync(cluster, 0);
                 return 0;
+            }
+
+            if (exportMemory)
+            {
+                return await ExportMemory.RunAsync(cluster, events, folder);
             }
 
             Console.WriteLine($"# Audit chain benchmark ({Environment.ProcessorCount} cores, PostgreSQL {(durable ? "durable" : "fsync=off, synchronous_commit=off")})");
@@ -164,9 +173,11 @@ public static class Program
         Console.WriteLine($"- verify again with the checkpoint: {clock.Elapsed.TotalSeconds:0.0} s, {report.Summary()}");
 
         clock.Restart();
-        var export = await BundleExporter.ExportAsync(db.DataSource, db.Tables, new BundleSelection(1000, 1999, null), TimeProvider.System);
-        var verified = BundleVerifier.Verify(export.Bundle);
-        Console.WriteLine($"- export and verify a bundle of {export.Bundle.Events.Count:N0} events: {clock.Elapsed.TotalSeconds:0.00} s, {verified.Summary()}");
+        using var bundle = new MemoryStream();
+        var export = await BundleExporter.ExportAsync(db.DataSource, db.Tables, new BundleSelection(1000, 1999, null), bundle, TimeProvider.System);
+        bundle.Position = 0;
+        var verified = await BundleVerifier.VerifyAsync(bundle);
+        Console.WriteLine($"- export and verify a bundle of {export.Exported:N0} events: {clock.Elapsed.TotalSeconds:0.00} s, {verified.Summary()}");
     }
 
     private static string CheckpointKey()

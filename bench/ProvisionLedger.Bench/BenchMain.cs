@@ -149,6 +149,7 @@ public static class BenchMain
         var (portal, items) = await http.PortalSearchAsync(HotPerson, o.PortalCalls, Math.Min(200, o.PortalCalls));
         Console.WriteLine($"  Mynaportal search, first page of {items} for the hot subject, 1 client, {o.PortalCalls} calls after warm-up:");
         Console.WriteLine("    " + portal);
+        Load.PrintStatuses();
         report.Portal = portal;
 
         var institution = (await database.RowsAsync(
@@ -166,6 +167,7 @@ public static class BenchMain
             Console.WriteLine($"    {name}:");
             Console.WriteLine("      " + first);
             Console.WriteLine("      " + next);
+            Load.PrintStatuses("      ");
             report.Pages.Add((name, first, next));
         }
 
@@ -174,6 +176,7 @@ public static class BenchMain
         await ExplainAsync(database, population, institution);
         await IntendedIndexesAsync(database, http, o, institution, listings[0]);
         report.PrintAll();
+        Console.WriteLine($"HTTP over the whole run, {Load.WholeRunStatuses()}");
         Console.WriteLine($"total run time {total.Elapsed.TotalMinutes:F1} min");
         return 0;
     }

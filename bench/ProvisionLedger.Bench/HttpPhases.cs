@@ -66,6 +66,7 @@ public sealed class HttpPhases(LedgerHost host, HttpClient client, Population po
         };
         request.Headers.Authorization = LedgerHost.Bearer(_nws);
         using var response = await client.SendAsync(request);
+        Load.Count(response.StatusCode);
         return response.StatusCode is not (HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed);
     }
 

@@ -80,7 +80,8 @@ public static class IncidentTraceBenchmark
         var trace = await TimeAsync(client, $"/api/v1/incidents/{incidentId}/trace", responder, calls);
         var traceCpu = cpu is null ? "" : $" ({CpuMeter.Describe(cpu, Load.Meter!.Take())}, {calls + 3} calls)";
         var report = await TimeAsync(client, $"/api/v1/incidents/{incidentId}/report", responder, Math.Max(5, calls / 3));
-        Console.WriteLine($"  GET trace over HTTP, 1 client, {calls} calls after 3 warm-up ({trace.Bytes / 1024:N0} KiB JSON each){traceCpu}:");
+        Console.WriteLine($"  GET trace over HTTP (its first page: every count, and the first {GetTraceEndpoint.DefaultPageSize} affected records), " +
+                          $"1 client, {calls} calls after 3 warm-up ({trace.Bytes / 1024:N0} KiB JSON each){traceCpu}:");
         Console.WriteLine("    " + trace.Summary);
         Console.WriteLine($"  GET report (HTML) over HTTP ({report.Bytes / 1024:N0} KiB each):");
         Console.WriteLine("    " + report.Summary);
@@ -98,6 +99,7 @@ public static class IncidentTraceBenchmark
         Console.WriteLine($"  trace says: {check.GetProperty("affectedRecordCount").GetInt32():N0} records, {check.GetProperty("affectedPersonCount").GetInt32()} persons, " +
                           $"viewed by the wrong person: {check.GetProperty("viewedByWrongSubject").GetProperty("viewed").GetBoolean()}, " +
                           $"reportable: {check.GetProperty("ppcReport").GetProperty("reportable").GetBoolean()}");
+        Load.PrintStatuses();
         Console.WriteLine("  the records-under-a-linkage lookup (EXPLAIN ANALYZE):");
         Console.WriteLine(await database.ExplainAsync(
             $"select d.data from {s}.mt_doc_linkedexchange as d where d.inquirer_linkage_id = '{wrong}' or d.provider_linkage_id = '{wrong}'"));
@@ -194,6 +196,7 @@ public static class IncidentTraceBenchmark
         }
 
         using var response = await client.SendAsync(request);
+        Load.Count(response.StatusCode);
         var bytes = await response.Content.ReadAsByteArrayAsync();
         return expected.Contains(response.StatusCode)
             ? bytes

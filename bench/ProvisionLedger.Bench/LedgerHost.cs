@@ -61,6 +61,12 @@ public sealed class LedgerHost(string connectionString) : WebApplicationFactory<
         builder.UseSetting("ConnectionStrings:Ledger", connectionString);
         builder.UseSetting("Ledger:Auth:SigningKey", Convert.ToBase64String(SigningKey));
         builder.UseSetting("Ledger:Subjects:HmacKey", Convert.ToBase64String(SubjectHmacKey));
+        // The run is one client address and a handful of principals sending as fast as the service answers: the rate
+        // limits (Ledger:RateLimits, sized for many clients) would measure themselves, not the service.
+        foreach (var limit in new[] { "PerAddress", "PerPrincipal", "PortalSearch", "FailedAuthentication" })
+        {
+            builder.UseSetting($"Ledger:RateLimits:{limit}:PermitLimit", "100000000");
+        }
         // The service's own log settings already keep per-request logging off; this keeps startup chatter out of the figures.
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         builder.ConfigureServices(services =>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -19,6 +20,45 @@ public sealed record PhaseResult(string Name, int Units, double Seconds, int Fai
 public static class Load
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private static readonly ConcurrentDictionary<int, long> SinceLastPrint = new();
+    private static readonly ConcurrentDictionary<int, long> WholeRun = new();
+
+    /// <summary>Counts one HTTP answer by its status, for the phase's line and the run's total (no answer may be a 5xx).</summary>
+    public static void Count(HttpStatusCode status)
+    {
+        SinceLastPrint.AddOrUpdate((int)status, 1, (_, n) => n + 1);
+        WholeRun.AddOrUpdate((int)status, 1, (_, n) => n + 1);
+    }
+
+    /// <summary>"answers by status: 200 × 1,000, 201 × 2,000 (5xx: 0)" since the last call, or null when no HTTP answer came.</summary>
+    public static string? TakeStatuses()
+    {
+        var counts = new SortedDictionary<int, long>();
+        foreach (var status in SinceLastPrint.Keys)
+        {
+            if (SinceLastPrint.TryRemove(status, out var n))
+            {
+                counts[status] = n;
+            }
+        }
+
+        return counts.Count == 0 ? null : Describe(counts);
+    }
+
+    public static string WholeRunStatuses() => Describe(new SortedDictionary<int, long>(WholeRun));
+
+    private static string Describe(SortedDictionary<int, long> counts) => string.Create(CultureInfo.InvariantCulture,
+        $"answers by status: {string.Join(", ", counts.Select(c => $"{c.Key} × {c.Value:N0}"))} (5xx: {counts.Where(c => c.Key >= 500).Sum(c => c.Value):N0})");
+
+    /// <summary>Prints the answers counted since the last print, when there were any.</summary>
+    public static void PrintStatuses(string indent = "    ")
+    {
+        if (TakeStatuses() is { } statuses)
+        {
+            Console.WriteLine(indent + statuses);
+        }
+    }
 
     /// <summary>Set once the run's PostgreSQL is up: every phase then says where the CPU went.</summary>
     public static CpuMeter? Meter { get; set; }
@@ -71,6 +111,7 @@ public static class Load
         }
 
         using var response = await client.SendAsync(request);
+        Count(response.StatusCode);
         var bytes = await response.Content.ReadAsByteArrayAsync();
         if (!expected.Contains(response.StatusCode))
         {
@@ -92,6 +133,8 @@ public static class Load
         {
             Console.WriteLine("    " + summary);
         }
+
+        PrintStatuses();
     }
 }
 

@@ -8,6 +8,12 @@ using Wolverine.Http;
 using Wolverine.Marten;
 
 var builder = WebApplication.CreateBuilder(args);
+if (ProductionGuard.Refusal(builder.Environment, builder.Configuration) is { } refusal)
+{
+    throw new StartupRefusedException(refusal);
+}
+
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 using var startupLogs = LoggerFactory.Create(l => l.AddConsole());
 var startupLog = startupLogs.CreateLogger("ProvisionLedger");
 var embedded = await EmbeddedLedger.PrepareAsync(builder.Configuration, startupLog);
@@ -21,6 +27,8 @@ builder.Services.AddScoped<LedgerSessions>();
 builder.Services.AddSingleton<CursorSealer>();
 builder.Services.AddProblemDetails();
 builder.Services.AddLedgerAuthentication();
+builder.Services.AddLedgerRateLimits(builder.Configuration);
+builder.Services.AddSingleton<RequestLimits>();
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
 
@@ -53,11 +61,17 @@ if (embedded is not null)
         startupLog.LogInformation("{Tokens}", Auth.DescribeDevelopmentTokens(app.Services.GetRequiredService<LedgerOptions>().SigningKey)));
 }
 
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRelativeFolderRedirects(app.Environment);
 app.UseLedgerWebPages();
+app.UseMiddleware<RequestLimits>();
+app.UseFailedAuthenticationLimit();
 app.UseAuthentication();
+app.UseLedgerRateLimits();
 app.UseAuthorization();
+app.UseIdentifierRouteValues();
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapGet("/health", async (IDocumentStore store, CancellationToken ct) =>
 {
@@ -65,7 +79,11 @@ app.MapGet("/health", async (IDocumentStore store, CancellationToken ct) =>
     await session.QueryAsync<int>("select 1", ct);
     return Results.Ok(new { status = "ok" });
 }).AllowAnonymous();
-app.MapWolverineEndpoints();
+app.MapWolverineEndpoints(opts =>
+{
+    // A query value of the wrong type (pageSize=abc) is a 400 naming the parameter, never ignored.
+    opts.RejectUnparseableQueryValues = true;
+});
 
 await app.RunAsync();
 

@@ -1,6 +1,8 @@
+using ProvisionLedger.Cli.Output;
+
 namespace ProvisionLedger.Cli;
 
 public static class Program
 {
-    public static Task<int> Main(string[] args) => CliApp.RunAsync(args, Console.Out, Console.Error);
+    public static Task<int> Main(string[] args) => CliApp.RunAsync(args, CliConsole.ForProcess());
 }

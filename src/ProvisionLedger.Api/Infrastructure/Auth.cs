@@ -1,8 +1,11 @@
+using System.Diagnostics.Metrics;
+using System.Globalization;
 using System.IdentityModel.Tokens.Jwt;
 using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.Tokens;
+using ProvisionLedger.Api.ReferenceData;
 
 namespace ProvisionLedger.Api.Infrastructure;
 
@@ -27,10 +30,106 @@ public sealed record Actor(string Role, string? InstitutionCode, string Subject)
     /// <summary>The principal stamped on every event this actor records.</summary>
     public string Principal => InstitutionCode is null ? $"{Role}:{Subject}" : $"{Role}:{InstitutionCode}:{Subject}";
 
+    /// <summary>
+    /// The one role, institution and subject of a token authentication accepted (<see cref="TokenRules"/>): a token with
+    /// two roles never gets this far, so no endpoint can act for a role its [Authorize] did not weigh.
+    /// </summary>
     public static Actor From(ClaimsPrincipal user) => new(
-        user.FindFirstValue("role") ?? "",
+        user.FindAll("role").Single().Value,
         user.FindFirstValue("inst"),
-        user.FindFirstValue("sub") ?? user.FindFirstValue("name") ?? "anonymous");
+        user.FindFirstValue("sub") ?? throw new InvalidOperationException("An authenticated token always has a sub."));
+}
+
+/// <summary>
+/// What a signed, unexpired token must also hold to be accepted: exactly one known role, a subject, a lifetime within
+/// <c>Ledger:Auth:MaxTokenLifetime</c>, and for an institution exactly one <c>inst</c> that the reference codes list.
+/// </summary>
+public static class TokenRules
+{
+    /// <summary>The clock difference allowed between the machine that minted a token and this one.</summary>
+    public static readonly TimeSpan Tolerance = TimeSpan.FromSeconds(30);
+
+    /// <summary>Why the token is refused (the metric's reason), or null when it is acceptable.</summary>
+    public static string? Problem(ClaimsPrincipal user, TimeSpan maxLifetime, CodeRegistry registry, DateTimeOffset now)
+    {
+        var roles = user.FindAll("role").Select(c => c.Value).ToList();
+        if (roles.Count != 1 || !Roles.All.Contains(roles[0]))
+        {
+            return "role";
+        }
+
+        // The subject is stamped on every event the token records: one, short, printable.
+        var subjects = user.FindAll("sub").Select(c => c.Value).ToList();
+        if (subjects.Count != 1 || string.IsNullOrWhiteSpace(subjects[0]) || subjects[0].Length > 128
+            || subjects[0].Any(c => char.IsControl(c) || char.GetUnicodeCategory(c) == UnicodeCategory.Format))
+        {
+            return "subject";
+        }
+
+        var expires = Seconds(user, "exp");
+        var issued = Seconds(user, "iat") ?? Seconds(user, "nbf");
+        if (expires is null || issued is null || expires - issued > maxLifetime + Tolerance || expires - now > maxLifetime + Tolerance)
+        {
+            return "lifetime";
+        }
+
+        var institutions = user.FindAll("inst").Select(c => c.Value).ToList();
+        if (roles[0] == Roles.Institution && (institutions.Count != 1 || registry.Institution(institutions[0]) is null))
+        {
+            return "institution";
+        }
+
+        return institutions.Count > 1 ? "institution" : null;
+    }
+
+    private static DateTimeOffset? Seconds(ClaimsPrincipal user, string claim) =>
+        long.TryParse(user.FindFirstValue(claim), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
+
+    /// <summary>The reason a token failed signature, time or audience checks, in the words of the metric's tag.</summary>
+    public static string Reason(Exception failure) => failure switch
+    {
+        SecurityTokenExpiredException => "expired",
+        SecurityTokenNotYetValidException => "not-yet-valid",
+        SecurityTokenInvalidSignatureException or SecurityTokenSignatureKeyNotFoundException => "signature",
+        SecurityTokenInvalidIssuerException => "issuer",
+        SecurityTokenInvalidAudienceException => "audience",
+        SecurityTokenInvalidAlgorithmException => "algorithm",
+        SecurityTokenNoExpirationException => "lifetime",
+        SecurityTokenMalformedException or ArgumentException => "malformed",
+        _ => "invalid",
+    };
+}
+
+/// <summary>
+/// Every refused token: counted on the <c>ProvisionLedger</c> meter (<c>ledger.auth.failures</c>, tagged with the
+/// reason), logged with the reason and the client's address (never the token), and charged to the address's allowance
+/// of failed authentications (<see cref="RateLimits"/>).
+/// </summary>
+public sealed class AuthFailures
+{
+    public const string MeterName = "ProvisionLedger";
+
+    private readonly Counter<long> _failures;
+    private readonly ILogger<AuthFailures> _log;
+    private readonly RateLimits _limits;
+
+    public AuthFailures(IMeterFactory meters, ILogger<AuthFailures> log, RateLimits limits)
+    {
+        _failures = meters.Create(MeterName).CreateCounter<long>("ledger.auth.failures", "{failure}", "Bearer tokens refused, by reason.");
+        _log = log;
+        _limits = limits;
+    }
+
+    public void Record(HttpContext context, string reason)
+    {
+        _failures.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        var address = RateLimits.ClientAddress(context);
+        _log.LogWarning("A bearer token was refused ({Reason}) for {Method} {Path} from {Address}.",
+            reason, context.Request.Method, context.Request.Path.Value, address);
+        _limits.ChargeFailedAuthentication(address);
+    }
 }
 
 public static class Auth
@@ -50,9 +149,43 @@ public static class Auth
                     ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
                     RoleClaimType = "role",
                     NameClaimType = "sub",
-                    ClockSkew = TimeSpan.FromSeconds(30),
+                    ClockSkew = TokenRules.Tolerance,
+                };
+                // The challenge says that the token was refused, never why: the reason goes to the log and the metric.
+                jwt.IncludeErrorDetails = false;
+                jwt.Events = new JwtBearerEvents
+                {
+                    OnAuthenticationFailed = context =>
+                    {
+                        context.HttpContext.RequestServices.GetRequiredService<AuthFailures>().Record(context.HttpContext, TokenRules.Reason(context.Exception));
+                        return Task.CompletedTask;
+                    },
+                    OnTokenValidated = context =>
+                    {
+                        var services = context.HttpContext.RequestServices;
+                        var problem = TokenRules.Problem(context.Principal!, ledger.MaxTokenLifetime, services.GetRequiredService<CodeRegistry>(),
+                            services.GetRequiredService<TimeProvider>().GetUtcNow());
+                        if (problem is not null)
+                        {
+                            services.GetRequiredService<AuthFailures>().Record(context.HttpContext, problem);
+                            context.Fail("The token was refused.");
+                        }
+
+                        return Task.CompletedTask;
+                    },
+                    OnChallenge = context =>
+                    {
+                        if (context.AuthenticateFailure is not null)
+                        {
+                            context.Error = "invalid_token";
+                            context.ErrorDescription = "The token was refused.";
+                        }
+
+                        return Task.CompletedTask;
+                    },
                 };
             });
+        services.AddSingleton<AuthFailures>();
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
     }
@@ -66,11 +199,12 @@ public static class Auth
             claims.Add(new Claim("inst", institutionCode));
         }
 
+        // Issued now, valid from a minute ago (a little clock difference between minting and checking machines), and its
+        // lifetime counted from the issue time, as the ledger counts it against Ledger:Auth:MaxTokenLifetime.
         var now = DateTime.UtcNow;
-        var token = new JwtSecurityToken(
-            LedgerOptions.Issuer, LedgerOptions.Issuer, claims, now.AddMinutes(-1), now.Add(lifetime ?? TimeSpan.FromHours(12)),
-            new SigningCredentials(new SymmetricSecurityKey(signingKey), SecurityAlgorithms.HmacSha256));
-        return new JwtSecurityTokenHandler().WriteToken(token);
+        var payload = new JwtPayload(LedgerOptions.Issuer, LedgerOptions.Issuer, claims, now.AddMinutes(-1), now.Add(lifetime ?? LedgerOptions.DefaultMaxTokenLifetime), now);
+        var header = new JwtHeader(new SigningCredentials(new SymmetricSecurityKey(signingKey), SecurityAlgorithms.HmacSha256));
+        return new JwtSecurityTokenHandler().WriteToken(new JwtSecurityToken(header, payload));
     }
 
     public static string DescribeDevelopmentTokens(byte[] signingKey)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -37,9 +38,18 @@ public static class JsonBody
                 return (null, Problems.Validation("body", "A JSON object is required."));
             }
 
+            // Identifiers normalised and checked, free text checked, before anything binds (InputHygiene).
+            var node = JsonObject.Create(document.RootElement)!;
+            var refused = new FieldErrors();
+            InputHygiene.Clean(node, "", refused);
+            if (refused.Any)
+            {
+                return (null, refused.ToProblem());
+            }
+
             try
             {
-                var value = document.RootElement.Deserialize<T>(options);
+                var value = node.Deserialize<T>(options);
                 return value is null ? (null, Problems.Validation("body", "A JSON object is required.")) : (value, null);
             }
             catch (JsonException e)

@@ -54,7 +54,8 @@ public static class LedgerStore
 
         // The portal view: one person's visible entries, newest first, in one index range (ReadModelIndexes).
         opts.Schema.For<PortalEntry>().Identity(x => x.Id)
-            .Duplicate(x => x.SubjectRef).Duplicate(x => x.ExchangeId).Duplicate(x => x.SortKey).Duplicate(x => x.NonDisclosed);
+            .Duplicate(x => x.SubjectRef).Duplicate(x => x.ExchangeId).Duplicate(x => x.SortKey).Duplicate(x => x.NonDisclosed)
+            .Duplicate(x => x.RetentionKey);
         opts.Projections.Add(new PortalProjection(), ProjectionLifecycle.Inline);
 
         opts.Schema.For<SubjectProtection>().Identity(x => x.Id);

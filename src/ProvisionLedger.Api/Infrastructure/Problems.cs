@@ -23,6 +23,18 @@ public static class Problems
         Results.Problem(title: title, statusCode: StatusCodes.Status403Forbidden);
 }
 
+/// <summary>
+/// Business times (occurredAt, requestedAt, providedAt, discoveredAt) are the caller's word; they are bounded so that a
+/// record cannot be dated where no one would look for it. The floor is the day the My Number Act's numbering took effect:
+/// no linkage, inquiry or provision of a My Number can be older.
+/// </summary>
+public static class BusinessTime
+{
+    public const string FloorText = "2015-10-05 (JST)";
+
+    public static readonly DateTimeOffset Floor = new(2015, 10, 5, 0, 0, 0, TimeSpan.FromHours(9));
+}
+
 /// <summary>Collects field errors for one request.</summary>
 public sealed class FieldErrors
 {
@@ -83,6 +95,10 @@ public sealed class FieldErrors
         else if (value > now + skew)
         {
             Add(field, "lies in the future.");
+        }
+        else if (value < BusinessTime.Floor)
+        {
+            Add(field, $"lies before {BusinessTime.FloorText}, the earliest business time the ledger accepts.");
         }
     }
 

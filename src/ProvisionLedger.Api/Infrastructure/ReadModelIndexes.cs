@@ -15,6 +15,7 @@ public static class ReadModelIndexes
         $"create index if not exists ledger_provider_record_page on {LedgerStore.Schema}.mt_doc_providerrecord (provider_code, sort_key, id)",
         $"create index if not exists ledger_portal_entry_page on {LedgerStore.Schema}.mt_doc_portalentry (subject_ref, sort_key, exchange_id)",
         $"create index if not exists ledger_read_access_page on {LedgerStore.Schema}.mt_doc_readaccessentry (sort_key, id)",
+        Mynaportal.PortalViews.Index,
     ];
 
     public static async Task ApplyAsync(NpgsqlDataSource dataSource, CancellationToken ct)

@@ -34,6 +34,22 @@ public sealed class PortalEntry
 
     public long SortKey { get; set; }
 
+    /// <summary>
+    /// Every person the record is, or was, about: the inquiry's subject and anyone it was attributed to after a
+    /// mis-linkage. The view hides the record from every viewer while any of them is protected, so re-attribution
+    /// cannot show one person the institution that serves another, protected, person.
+    /// </summary>
+    public List<string> Persons { get; set; } = [];
+
+    /// <summary>When the ledger recorded the inquiry (the event's recording time).</summary>
+    public DateTimeOffset RecordedAt { get; set; }
+
+    /// <summary>
+    /// UTC ticks of the later of business time and recording time: the portal's 7-year window counts from it, so a record
+    /// recorded late is not hidden from the person by its early business time.
+    /// </summary>
+    public long RetentionKey { get; set; }
+
     public static string IdOf(string subjectRef, string exchangeId) => $"{subjectRef}|{exchangeId}";
 }
 

@@ -17,7 +17,7 @@ public sealed class PortalProjection : IProjection
         var byExchange = await PreloadAsync(operations, events, cancellation);
         foreach (var e in events)
         {
-            Apply(byExchange, e.Data);
+            Apply(byExchange, e);
         }
 
         foreach (var entry in byExchange.Values.SelectMany(x => x))
@@ -30,8 +30,9 @@ public sealed class PortalProjection : IProjection
     /// Folds one event into the entries by exchange id. Pure, so reconciliation rebuilds the view from the events with the
     /// very code that keeps it.
     /// </summary>
-    public static void Apply(Dictionary<string, List<PortalEntry>> byExchange, object data)
+    public static void Apply(Dictionary<string, List<PortalEntry>> byExchange, IEvent e)
     {
+        var data = e.Data;
         List<PortalEntry> EntriesOf(string exchangeId)
         {
             if (!byExchange.TryGetValue(exchangeId, out var list))
@@ -57,6 +58,9 @@ public sealed class PortalProjection : IProjection
                     InfoItemCode = made.InfoItemCode,
                     RequestedAt = made.RequestedAt,
                     SortKey = made.RequestedAt.UtcTicks,
+                    Persons = [made.SubjectRef],
+                    RecordedAt = RecordingTime(e),
+                    RetentionKey = Math.Max(made.RequestedAt.UtcTicks, RecordingTime(e).UtcTicks),
                 };
                 if (made.NonDisclosure is not null)
                 {
@@ -119,6 +123,20 @@ public sealed class PortalProjection : IProjection
             {
                 var entries = EntriesOf(attributed.ExchangeId);
                 var template = entries.FirstOrDefault();
+                foreach (var entry in entries)
+                {
+                    if (entry.Persons.Count == 0)
+                    {
+                        // Entries kept before Persons existed name only their own person.
+                        entry.Persons.Add(entry.SubjectRef);
+                    }
+
+                    if (!entry.Persons.Contains(attributed.SubjectRef))
+                    {
+                        entry.Persons.Add(attributed.SubjectRef);
+                    }
+                }
+
                 if (template is not null && entries.All(x => x.SubjectRef != attributed.SubjectRef))
                 {
                     entries.Add(new PortalEntry
@@ -137,6 +155,9 @@ public sealed class PortalProjection : IProjection
                         ActiveMarks = [.. template.ActiveMarks],
                         NonDisclosed = template.NonDisclosed,
                         SortKey = template.SortKey,
+                        Persons = [.. template.Persons],
+                        RecordedAt = template.RecordedAt,
+                        RetentionKey = template.RetentionKey,
                     });
                 }
 
@@ -144,6 +165,12 @@ public sealed class PortalProjection : IProjection
             }
         }
     }
+
+    /// <summary>
+    /// The event's recording time as the store keeps it: PostgreSQL holds microseconds, while an inline projection sees
+    /// the time Marten stamped in memory, to the tick. Cut to the microsecond, a rebuild gives the same value.
+    /// </summary>
+    private static DateTimeOffset RecordingTime(IEvent e) => new(e.Timestamp.Ticks - e.Timestamp.Ticks % 10, e.Timestamp.Offset);
 
     /// <summary>Every stored entry of the exchanges this batch changes but does not start, in one query.</summary>
     private static async Task<Dictionary<string, List<PortalEntry>>> PreloadAsync(

@@ -18,7 +18,10 @@ public static class SubjectKeysOfStreams
 {
     public static string Protection(string subjectRef) => $"protection:{subjectRef}";
 
+    /// <summary>Where portal views were kept before each view had a stream of its own; read for older views only.</summary>
     public static string PortalAccess(string subjectRef) => $"portal-access:{subjectRef}";
+
+    public static string PortalView(Guid viewId) => $"portal-view:{viewId:n}";
 }
 
 /// <summary>Whether a person is under protection now. One document per person ever protected.</summary>

@@ -22,6 +22,10 @@ public sealed record AuditBundle(
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+
+        // A member left out, or null where the format allows none, makes the file malformed, not a bundle with holes.
+        RespectRequiredConstructorParameters = true,
+        RespectNullableAnnotations = true,
     };
 }
 

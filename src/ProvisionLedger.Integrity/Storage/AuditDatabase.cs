@@ -261,9 +261,16 @@ public sealed partial class AuditDatabase
         return keys;
     }
 
-    /// <summary>Recomputes the whole chain from the rows, in one consistent snapshot, and checks every checkpoint.</summary>
-    public Task<VerificationReport> VerifyAsync(NpgsqlDataSource dataSource, string? trustedPublicKeyPem = null, CancellationToken ct = default) =>
-        VerifyAsync(dataSource, trustedPublicKeyPem, trustedPublicKeyPem is null ? null : [trustedPublicKeyPem], ct);
+    /// <summary>Recomputes the whole chain from the rows, in one consistent snapshot, and checks every checkpoint and seal.</summary>
+    /// <param name="trustedPublicKeyPem">The published key: checks checkpoints, and seals too (by default the checkpoint key seals).</param>
+    /// <param name="progress">Told the chain's length first, then how many links are verified, every 1,024.</param>
+    public Task<VerificationReport> VerifyAsync(NpgsqlDataSource dataSource, string? trustedPublicKeyPem = null,
+        IChainProgress? progress = null, CancellationToken ct = default) =>
+        VerifyAsync(dataSource, new VerifyOptions
+        {
+            TrustedCheckpointKeys = trustedPublicKeyPem is null ? [] : [trustedPublicKeyPem],
+            Progress = progress,
+        }, ct);
 
     /// <param name="trustedSealKeyPems">The published seal keys; null uses the keys the service registered in the database.</param>
     public Task<VerificationReport> VerifyAsync(NpgsqlDataSource dataSource, string? trustedPublicKeyPem,
@@ -281,6 +288,7 @@ public sealed partial class AuditDatabase
     public async Task<VerificationReport> VerifyAsync(NpgsqlDataSource dataSource, VerifyOptions options, CancellationToken ct = default)
     {
         var trustedSealKeyPems = options.TrustedSealKeys;
+        var progress = options.Progress;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var lookups = await dataSource.OpenConnectionAsync(ct);
 
@@ -304,7 +312,9 @@ public sealed partial class AuditDatabase
         }
 
         var seals = new SealIndex(await SealedFromSeqAsync(connection, ct));
-        using (var keys = new SealKeys(trustedSealKeyPems ?? await RegisteredKeysAsync(connection, ct)))
+        // Without published seal keys: the keys the owner login registered, and the trusted checkpoint keys (by default the
+        // checkpoint key seals). Pin them with TrustedSealKeys to refuse a key someone with owner rights slipped in.
+        using (var keys = new SealKeys(trustedSealKeyPems ?? [.. await RegisteredKeysAsync(connection, ct), .. options.TrustedCheckpointKeys]))
         {
             seals.Add(await SealsAsync(connection, ct), keys);
         }
@@ -321,16 +331,27 @@ public sealed partial class AuditDatabase
         }
 
         verifier.AddCheckpoints(await CheckpointsAsync(connection, ct));
+        if (progress is not null)
+        {
+            progress.SetTotal((await HeadAsync(connection, ct)).Position);
+        }
 
         // Reading (Npgsql) and hashing (the verifier) overlap: the rows go through a bounded channel.
         var rows = Channel.CreateBounded<(ChainEntry Entry, EventRow? Row, EventRow? Moved)>(
             new BoundedChannelOptions(4096) { SingleReader = true, SingleWriter = true });
         var hashing = Task.Run(async () =>
         {
+            var done = 0L;
             await foreach (var (entry, row, moved) in rows.Reader.ReadAllAsync(ct))
             {
                 verifier.Observe(entry, row, moved);
+                if (++done % 1024 == 0)
+                {
+                    progress?.Report(done);
+                }
             }
+
+            progress?.Report(done);
         }, ct);
         try
         {
@@ -438,9 +459,12 @@ public sealed record VerifyOptions
     /// <summary>Published checkpoint keys (all of them after a rotation); empty: each checkpoint's own key.</summary>
     public IReadOnlyList<string> TrustedCheckpointKeys { get; init; } = [];
 
-    /// <summary>Published seal keys; null: the keys the service registered in the database.</summary>
+    /// <summary>Published seal keys; null: the keys the service registered in the database and the trusted checkpoint keys.</summary>
     public IReadOnlyList<string>? TrustedSealKeys { get; init; }
 
     /// <summary>Checkpoints kept from earlier: the store must extend each of them.</summary>
     public IReadOnlyList<TrustedCheckpoint> TrustedCheckpoints { get; init; } = [];
+
+    /// <summary>Told the chain's length first, then how many links are verified.</summary>
+    public IChainProgress? Progress { get; init; }
 }

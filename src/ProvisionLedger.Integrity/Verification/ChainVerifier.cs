@@ -16,6 +16,7 @@ public sealed class ChainVerifier
     private readonly List<Divergence> _divergences = [];
     private readonly SortedDictionary<long, List<Checkpoint>> _checkpoints = [];
     private readonly MerkleFrontier _frontier = new();
+    private readonly List<string> _keyIds = [];
     private byte[] _previousLink = HashChain.Genesis;
     private long _lastPosition;
     private long _divergenceCount;
@@ -68,6 +69,11 @@ public sealed class ChainVerifier
         foreach (var checkpoint in checkpoints)
         {
             _checkpointCount++;
+            if (!_keyIds.Contains(checkpoint.KeyId))
+            {
+                _keyIds.Add(checkpoint.KeyId);
+            }
+
             var key = TrustedKeys.Count == 0 ? checkpoint.PublicKeyPem : TrustedKeys.GetValueOrDefault(checkpoint.KeyId);
             if (key is null || !CheckpointSigner.Verify(checkpoint, key))
             {
@@ -220,6 +226,7 @@ public sealed class ChainVerifier
             CheckpointsChecked = _checkpointCount,
             SealsChecked = _seals?.SealsChecked ?? 0,
             SealedFromSeq = _seals?.SealedFromSeq,
+            KeyIds = _keyIds,
             ChainHead = _previousLink,
             DivergenceCount = _divergenceCount,
             Divergences = _divergences

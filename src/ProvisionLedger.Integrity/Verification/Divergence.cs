@@ -68,6 +68,9 @@ public sealed class VerificationReport
     /// <summary>Events below this sequence number predate sealing and are covered by the chain alone; null when seals were not checked.</summary>
     public long? SealedFromSeq { get; init; }
 
+    /// <summary>The key ids of the checkpoints checked, in the order first seen.</summary>
+    public IReadOnlyList<string> KeyIds { get; init; } = [];
+
     public byte[] ChainHead { get; init; } = HashChain.Genesis;
 
     public long DivergenceCount { get; init; }
@@ -87,4 +90,12 @@ public sealed class VerificationReport
           (Pending > 0 ? $"{Pending} event(s) not integrated yet verified by seal, " : "") +
           $"chain head {Convert.ToHexStringLower(ChainHead)} ({Elapsed.TotalSeconds:0.0} s)"
         : $"NOT intact: {DivergenceCount} divergence(s); first: {First}";
+}
+
+/// <summary>Told how long a verification or an export is and how far it has come (a progress bar, a log line).</summary>
+public interface IChainProgress
+{
+    void SetTotal(long total);
+
+    void Report(long done);
 }

@@ -35,7 +35,7 @@ public sealed class AuditConsoleTests(BrowserSite<AuditConsoleLedger> site) : IC
         await tab.Page.FillAsync("#proof-checkpoint", made);
         await tab.Page.ClickAsync("#proof-query button[type=submit]");
         await Expect(tab["#proof-view"]).ToContainTextAsync($"0 / {length}");
-        await Expect(tab["#proof-view pre"]).Not.ToBeEmptyAsync();
+        await Expect(tab["#proof-view #proof-path li"]).Not.ToHaveCountAsync(0);
         tab.ShouldHaveRunCleanly();
     }
 

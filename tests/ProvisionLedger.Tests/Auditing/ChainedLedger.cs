@@ -71,7 +71,7 @@ public sealed class ChainedLedger : IAsyncDisposable
     public SealSigner Sealer { get; private init; } = null!;
 
     /// <summary>Appends <paramref name="streams"/> linkage streams of one to three events each, with full metadata.</summary>
-    public async Task<int> AppendLinkagesAsync(int streams, string institutionCode = "131016")
+    public async Task<int> AppendLinkagesAsync(int streams, string institutionCode = "131016", bool integrate = true)
     {
         var count = 0;
         for (var i = 0; i < streams; i++)
@@ -88,27 +88,44 @@ public sealed class ChainedLedger : IAsyncDisposable
             count += events.Length;
         }
 
-        await IntegrateAsync();
+        if (integrate)
+        {
+            await IntegrateAsync();
+        }
+
         return count;
     }
 
     /// <summary>Runs the chain integrator until it has nothing left to chain (the service's elected integrator does this on its own).</summary>
-    public async Task<long> IntegrateAsync()
+    /// <param name="untilNoGap">Also wait for a pending gap to be crossed (false: stop at the first idle round).</param>
+    public async Task<long> IntegrateAsync(bool untilNoGap = true)
     {
         await using var connections = new AuditConnections(new LedgerLogins(ConnectionString, null));
         using var status = new ChainIntegrationStatus();
         var integrator = new ChainIntegrator(connections, status, TimeProvider.System);
         long total = 0;
-        var idleRounds = 0;
-        // Two idle rounds in a row: the second may cross a gap left by a rolled-back append seen in the first.
-        while (idleRounds < 2)
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        // Until a round chains nothing and no gap is pending (a gap waits for the transactions running when it was seen,
+        // on the whole server, to end).
+        while (true)
         {
             var n = await integrator.IntegrateOnceAsync();
             total += n;
-            idleRounds = n == 0 ? idleRounds + 1 : 0;
-        }
+            if (n == 0 && (!untilNoGap || !integrator.WaitingOnGap))
+            {
+                return total;
+            }
 
-        return total;
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The chain integrator did not catch up within 30 s.");
+            }
+
+            if (n == 0)
+            {
+                await Task.Delay(ChainIntegrationAgent.PollInterval);
+            }
+        }
     }
 
     public static object[] Linkage(string key, string institutionCode, int events)

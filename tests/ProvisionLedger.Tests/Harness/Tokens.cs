@@ -34,6 +34,17 @@ public static class Tokens
         return new JwtSecurityTokenHandler().WriteToken(token);
     }
 
+    /// <summary>
+    /// A correctly signed token for the ledger's issuer and audience, holding exactly the claims given and the times
+    /// given: for tokens that pass every signature check and must still be refused for what they say.
+    /// </summary>
+    public static string SignedWith(byte[] signingKey, IEnumerable<Claim> claims, TimeSpan lifetime, string issuer = LedgerOptions.Issuer)
+    {
+        var now = DateTime.UtcNow;
+        var payload = new JwtPayload(issuer, LedgerOptions.Issuer, claims, now.AddMinutes(-1), now.Add(lifetime), now);
+        return new JwtSecurityTokenHandler().WriteToken(new JwtSecurityToken(new JwtHeader(Signed(signingKey)), payload));
+    }
+
     private static SigningCredentials Signed(byte[] key) => new(new SymmetricSecurityKey(key), SecurityAlgorithms.HmacSha256);
 
     private static List<Claim> Claims(string role, string? institutionCode)

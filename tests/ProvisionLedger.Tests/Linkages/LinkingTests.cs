@@ -143,11 +143,12 @@ public sealed class LinkingTests(LedgerApi api) : IClassFixture<LedgerApi>
     }
 
     [Fact]
-    public async Task An_institution_token_without_an_institution_code_gets_403()
+    public async Task An_institution_token_without_an_institution_code_is_refused_as_a_token()
     {
+        // Authentication refuses it (TokenRulesTests): an institution acts only as the one institution its token names.
         var response = await api.As(Roles.Institution).PostJsonAsync(LinkageScenarios.Route,
             LinkageScenarios.LinkRequest(Institutions.Chiyoda, LinkageScenarios.NewLocalRecordId(), MyNumbers.Next()));
 
-        response.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
     }
 }

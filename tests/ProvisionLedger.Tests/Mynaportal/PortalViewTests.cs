@@ -174,22 +174,6 @@ public sealed class PortalViewTests(ApiWithPortalHistory api) : IClassFixture<Ap
     }
 
     [Fact]
-    public async Task Records_older_than_seven_years_from_the_day_of_viewing_are_not_shown()
-    {
-        var now = DateTimeOffset.UtcNow;
-        var person = await api.LinkPersonAsync(linkedAt: now.AddYears(-10));
-        var tooOld = now.AddYears(-7).AddDays(-2);
-        var justInside = now.AddYears(-7).AddDays(2);
-        await api.RecordExchangeAsync(person, tooOld);
-        await api.RecordExchangeAsync(person, justInside);
-        await api.RecordExchangeAsync(person, now.AddYears(-8));
-
-        var records = await api.PortalRecordsAsync(person.MyNumber);
-
-        records.Select(r => r.RequestedAt).Should().Equal(justInside);
-    }
-
-    [Fact]
     public async Task A_proxy_sees_exactly_what_the_person_sees()
     {
         var self = await api.RawSearchAsync(PortalScenarios.SearchRequest(api.Person.MyNumber, pageSize: 2));

@@ -21,14 +21,14 @@ public sealed class ApiWithPartyRecords : LedgerApi
 
     protected override async Task GivenAsync()
     {
-        var paged = await this.LinkPersonAsync(Institutions.Shibuya, Institutions.Yokohama);
+        var paged = await this.LinkPersonAsync(Institutions.Shibuya, Institutions.Yokohama, linkedAt: Day.AddDays(-30));
         var offsets = new[] { 0, 5, 5, 5, 10, 20, 30 };
         foreach (var minutes in offsets)
         {
             Paged.Add(await this.RecordExchangeAsync(paged, Day.AddMinutes(minutes)));
         }
 
-        var dated = await this.LinkPersonAsync(Institutions.Shinjuku, Institutions.HealthInsurer);
+        var dated = await this.LinkPersonAsync(Institutions.Shinjuku, Institutions.HealthInsurer, linkedAt: Day.AddDays(-30));
         foreach (var days in new[] { -1, 0, 1 })
         {
             Dated.Add(await this.RecordExchangeAsync(dated, Day.AddDays(days)));

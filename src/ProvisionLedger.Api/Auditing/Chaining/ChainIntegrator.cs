@@ -15,8 +15,9 @@ namespace ProvisionLedger.Api.Auditing.Chaining;
 /// <list type="bullet">
 /// <item>the gap-free run of committed events after the last one chained;</item>
 /// <item>Marten's high-water mark (<c>mt_event_progression</c>), which skips sequence numbers of rolled-back appends;</item>
-/// <item>across a gap it has seen, once every transaction that was running when it saw the gap has ended (a sequence
-/// number is drawn inside its transaction, so a number still missing then was rolled back).</item>
+/// <item>across a gap it has seen, once every transaction that was in progress when it saw the gap has ended
+/// (<c>pg_xact_status</c> of the snapshot's xip list): a sequence number is drawn inside its transaction, so a number
+/// still missing then was rolled back.</item>
 /// </list>
 /// A rolled-back sequence number is so never a hole in the chain, and a late commit below the bound (a "straggler") is
 /// picked up by the next round's look-back. All state is in the database: after a crash the next integrator resumes from
@@ -31,21 +32,25 @@ public sealed class ChainIntegrator(AuditConnections connections, ChainIntegrati
 
     private Gap? _gap;
 
+    /// <summary>True while a gap below committed events waits for the transactions that may still fill it.</summary>
+    public bool WaitingOnGap => _gap is not null;
+
     /// <summary>One round; returns the number of events chained.</summary>
     public async Task<long> IntegrateOnceAsync(CancellationToken ct = default)
     {
         var schema = LedgerStore.Schema;
         var started = Stopwatch.GetTimestamp();
         await using var connection = await connections.DataSource.OpenConnectionAsync(ct);
-        long chained, highWater, xmin, xmax;
+        long chained, highWater;
+        string[] running;
         await using (var state = new NpgsqlCommand(
                          $"select (select coalesce(max(seq_id), 0) from {schema}.audit_chain), " +
                          $"coalesce((select last_seq_id from {schema}.mt_event_progression where name = 'HighWaterMark'), 0), " +
-                         "pg_snapshot_xmin(pg_current_snapshot())::text::bigint, pg_snapshot_xmax(pg_current_snapshot())::text::bigint", connection))
+                         "array(select x::text from pg_snapshot_xip(pg_current_snapshot()) x)", connection))
         await using (var r = await state.ExecuteReaderAsync(ct))
         {
             await r.ReadAsync(ct);
-            (chained, highWater, xmin, xmax) = (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3));
+            (chained, highWater, running) = (r.GetInt64(0), r.GetInt64(1), r.GetFieldValue<string[]>(2));
         }
 
         var committed = new List<long>();
@@ -75,9 +80,9 @@ public sealed class ChainIntegrator(AuditConnections connections, ChainIntegrati
         {
             if (_gap is null || _gap.Below != bound)
             {
-                _gap = new Gap(bound, committed[^1], xmax);
+                _gap = new Gap(bound, committed[^1], running);
             }
-            else if (xmin >= _gap.Xmax)
+            else if (await AllEndedAsync(connection, _gap.Running, ct))
             {
                 // Every transaction running when the gap was seen has ended: what is still missing below it was rolled back.
                 bound = Math.Max(bound, _gap.SeenUpTo);
@@ -113,10 +118,23 @@ public sealed class ChainIntegrator(AuditConnections connections, ChainIntegrati
         return integrated;
     }
 
+    private static async Task<bool> AllEndedAsync(NpgsqlConnection connection, string[] transactions, CancellationToken ct)
+    {
+        if (transactions.Length == 0)
+        {
+            return true;
+        }
+
+        await using var check = new NpgsqlCommand(
+            "select count(*) from unnest(@xids::text[]) x where pg_xact_status(x::xid8) = 'in progress'", connection);
+        check.Parameters.AddWithValue("xids", transactions);
+        return (long)(await check.ExecuteScalarAsync(ct))! == 0;
+    }
+
     /// <param name="Below">The last sequence number of the gap-free run when the gap was seen.</param>
     /// <param name="SeenUpTo">The highest committed sequence number seen then.</param>
-    /// <param name="Xmax">The snapshot's xmax then: every transaction that could hold a missing number is below it.</param>
-    private sealed record Gap(long Below, long SeenUpTo, long Xmax);
+    /// <param name="Running">The transactions in progress then (the snapshot's xip): one of them may hold a missing number.</param>
+    private sealed record Gap(long Below, long SeenUpTo, string[] Running);
 }
 
 /// <summary>

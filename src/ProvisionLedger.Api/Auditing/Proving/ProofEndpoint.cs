@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
+using ProvisionLedger.Api.Auditing.ReadAccess;
 using Npgsql;
 using ProvisionLedger.Api.Auditing.Checkpointing;
 using ProvisionLedger.Api.Infrastructure;
@@ -9,16 +11,14 @@ using Wolverine.Http;
 namespace ProvisionLedger.Api.Auditing.Proving;
 
 /// <summary>
-/// Proof that one event is part of a signed checkpoint: the event's canonical text (hash it to get the digest), its leaf
-/// and the RFC 9162 audit path up to the checkpoint's Merkle root. The path is cut from cached block hashes and two
-/// blocks of leaves (<see cref="MerkleBlocks"/>), not from the whole tree.
+/// Proof that one event is part of a signed checkpoint: its leaf hash and the RFC 9162 audit path up to the checkpoint's
+/// Merkle root, and nothing of the event itself: an auditor who needs the event reads it through the routes that log
+/// reads, hashes its canonical text and compares the leaf. The path is cut from cached block hashes and two blocks of
+/// leaves (<see cref="MerkleBlocks"/>), not from the whole tree.
 /// </summary>
 public sealed record InclusionProofView(
     long SeqId,
     long Position,
-    string? StreamId,
-    string Canonical,
-    string EventDigest,
     string Leaf,
     long LeafIndex,
     long TreeSize,
@@ -29,8 +29,10 @@ public static class ProofEndpoint
 {
     [WolverineGet("/api/v1/audit/proofs/{seq}")]
     [Authorize(Roles = Roles.Auditor)]
-    public static async Task<IResult> Get(long seq, long? checkpoint, AuditConnections connections, CancellationToken ct)
+    public static async Task<IResult> Get(
+        long seq, long? checkpoint, ClaimsPrincipal user, AuditConnections connections, ReadAccessLog reads, CancellationToken ct)
     {
+        await reads.RecordAsync(user, "audit/proofs", 0, ct: ct);
         await using var connection = await connections.DataSource.OpenConnectionAsync(ct);
         var signed = await connections.Tables.CheckpointAsync(connection, checkpoint, ct);
         if (signed is null)
@@ -40,11 +42,9 @@ public static class ProofEndpoint
 
         var tables = connections.Tables;
         await using var command = new NpgsqlCommand(
-            $"select {AuditDatabase.ChainColumns}, {AuditDatabase.EventColumns} from {tables.Schema}.audit_chain c " +
-            $"join {tables.Schema}.mt_events e on e.seq_id = c.seq_id where c.seq_id = @seq", connection);
+            $"select {AuditDatabase.ChainColumns} from {tables.Schema}.audit_chain c where c.seq_id = @seq", connection);
         command.Parameters.AddWithValue("seq", seq);
         ChainEntry entry;
-        EventRow row;
         await using (var r = await command.ExecuteReaderAsync(ct))
         {
             if (!await r.ReadAsync(ct))
@@ -53,7 +53,6 @@ public static class ProofEndpoint
             }
 
             entry = AuditDatabase.ReadEntry(r, 0);
-            row = AuditDatabase.ReadEvent(r, 6);
         }
 
         if (entry.Position > signed.Sequence)
@@ -73,9 +72,7 @@ public static class ProofEndpoint
             path = new MerkleLevels(await tables.LeavesAsync(connection, 0, size, ct)).AuditPath(index);
         }
 
-        var canonical = CanonicalEvent.Text(entry.Position, row);
         return Results.Ok(new InclusionProofView(
-            entry.SeqId, entry.Position, entry.StreamId, canonical, Convert.ToHexStringLower(entry.EventDigest),
-            Convert.ToHexStringLower(leaf), index, size, path.Select(Convert.ToHexStringLower).ToList(), CheckpointView.Of(signed)));
+            entry.SeqId, entry.Position, Convert.ToHexStringLower(leaf), index, size, path.Select(Convert.ToHexStringLower).ToList(), CheckpointView.Of(signed)));
     }
 }

@@ -11,8 +11,18 @@ namespace ProvisionLedger.Api.Auditing.ReadAccess;
 /// </summary>
 public sealed class ReadAccessLog(LedgerSessions sessions, IHttpContextAccessor http, TimeProvider clock)
 {
-    public async Task RecordAsync(
+    public Task RecordAsync(
         ClaimsPrincipal user, string resource, int recordCount, string? subjectRef = null, string? institutionCode = null,
+        CancellationToken ct = default) =>
+        RecordAsync(user, resource, subjectRef, [(institutionCode, recordCount)], ct);
+
+    /// <summary>
+    /// A read that spans several institutions' records (an exchange has two parties; a network-system page, many): one
+    /// entry per institution with the number of its records read, so the log by institution finds every read of its
+    /// records, whoever read them.
+    /// </summary>
+    public async Task RecordAsync(
+        ClaimsPrincipal user, string resource, string? subjectRef, IReadOnlyCollection<(string? InstitutionCode, int RecordCount)> perInstitution,
         CancellationToken ct = default)
     {
         var actor = Actor.From(user);
@@ -22,12 +32,20 @@ public sealed class ReadAccessLog(LedgerSessions sessions, IHttpContextAccessor 
             : context?.Request.Method ?? "";
         var at = clock.GetUtcNow();
 
-        // The path only: My Numbers never travel in URLs, and query strings may carry anything.
-        var read = new ReadAccessRecorded(
-            Guid.NewGuid().ToString("n"), actor.Principal, actor.Role, actor.InstitutionCode, route, context?.Request.Path.Value ?? "",
-            resource, subjectRef, institutionCode, recordCount, at);
         await using var session = sessions.OpenFor(actor);
-        session.Events.Append(ReadAccessKeys.Stream(read.AccessId), read);
+        foreach (var (institutionCode, recordCount) in perInstitution.Count > 0 ? perInstitution : [(null, 0)])
+        {
+            // The path only: My Numbers never travel in URLs, and query strings may carry anything.
+            var read = new ReadAccessRecorded(
+                Guid.NewGuid().ToString("n"), actor.Principal, actor.Role, actor.InstitutionCode, route, context?.Request.Path.Value ?? "",
+                resource, subjectRef, institutionCode, recordCount, at);
+            session.Events.Append(ReadAccessKeys.Stream(read.AccessId), read);
+        }
+
         await session.SaveChangesAsync(ct);
     }
+
+    /// <summary>How many of the records read belong to each institution.</summary>
+    public static IReadOnlyCollection<(string? InstitutionCode, int RecordCount)> PerInstitution(IEnumerable<string> institutionCodes) =>
+        institutionCodes.GroupBy(c => c, StringComparer.Ordinal).Select(g => ((string?)g.Key, g.Count())).ToList();
 }

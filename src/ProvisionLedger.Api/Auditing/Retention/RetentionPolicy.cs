@@ -19,6 +19,17 @@ public static class RetentionPolicy
     /// <summary>The latest cut-off allowed on <paramref name="today"/>: nothing younger than the retention period is archived.</summary>
     public static DateTimeOffset LatestCutoff(DateTimeOffset today) => today.AddYears(-RetentionYears);
 
+    /// <summary>How many streams a run with this cut-off would archive in all (for progress).</summary>
+    public static async Task<long> CountArchivableAsync(IDocumentStore store, DateTimeOffset before, CancellationToken ct = default)
+    {
+        await using var session = store.QuerySession();
+        var schema = store.Options.Events.DatabaseSchemaName;
+        var counts = await session.AdvancedSql.QueryAsync<long>(
+            $"select count(*) from {schema}.mt_streams where timestamp < ? and not coalesce(is_archived, false) and id not like '{StreamPrefix}%'",
+            ct, before.ToUniversalTime());
+        return counts[0];
+    }
+
     public static async Task<StreamsArchived?> ArchiveAsync(IDocumentStore store, DateTimeOffset before, string by, TimeProvider clock, int batchSize = 500, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
@@ -33,7 +44,7 @@ public static class RetentionPolicy
         var schema = store.Options.Events.DatabaseSchemaName;
         var streamIds = await session.AdvancedSql.QueryAsync<string>(
             $"select id from {schema}.mt_streams where timestamp < ? and not coalesce(is_archived, false) and id not like '{StreamPrefix}%' order by id limit ?",
-            ct, before, batchSize);
+            ct, before.ToUniversalTime(), batchSize);
         if (streamIds.Count == 0)
         {
             return null;

@@ -24,7 +24,8 @@ public sealed record HistoryEntry(
     string? By,
     string? Side,
     string? Reason,
-    string? Result);
+    string? Result,
+    bool RecordedLate = false);
 
 public sealed record ExchangeHistory(string ExchangeId, PartyRecordItem Record, HistoryEntry Original, IReadOnlyList<HistoryEntry> Entries, IReadOnlyList<HistoryEntry> Corrections);
 
@@ -55,7 +56,9 @@ public static class GetExchangeHistoryEndpoint
         }
 
         var entries = events.Select(Entry).ToList();
-        await reads.RecordAsync(user, "exchange-history", 1, subjectRef: state.SubjectRef, institutionCode: actor.InstitutionCode);
+        // An institution reads its own copy; anyone else reads the record as both parties hold it.
+        string[] owners = actor.InstitutionCode is { } own ? [own] : [state.InquirerCode, state.ProviderCode];
+        await reads.RecordAsync(user, "exchange-history", state.SubjectRef, owners.Select(code => ((string?)code, 1)).ToList());
         return Results.Ok(new ExchangeHistory(
             exchangeId, ListRecordsEndpoint.ToItem(copy), entries[0], entries,
             entries.Where(e => e.Kind == "correction-appended").ToList()));
@@ -65,7 +68,7 @@ public static class GetExchangeHistoryEndpoint
     {
         var entry = new HistoryEntry(e.Sequence, e.Version, "", e.Timestamp, e.UserName, e.CorrelationId, e.Timestamp,
             null, null, null, null, null, null, null);
-        return e.Data switch
+        entry = e.Data switch
         {
             InquiryMade x => entry with { Kind = "inquiry-made", BusinessTime = x.RequestedAt, Reason = x.NonDisclosure?.Reason },
             InformationProvided x => entry with { Kind = "information-provided", BusinessTime = x.ProvidedAt, Result = x.Result, Reason = x.NonDisclosure?.Reason },
@@ -78,5 +81,11 @@ public static class GetExchangeHistoryEndpoint
             RecordAttributedToSubject x => entry with { Kind = "record-attributed", BusinessTime = x.OccurredAt, Reason = x.Reason },
             _ => entry with { Kind = e.EventTypeName },
         };
+
+        // Business time is the caller's word: an auditor sees at once which entries were recorded well after it.
+        return entry with { RecordedLate = entry.RecordedAt - entry.BusinessTime > LateAfter };
     }
+
+    /// <summary>An entry recorded more than this after its business time is marked <c>recordedLate</c>.</summary>
+    public static readonly TimeSpan LateAfter = TimeSpan.FromDays(1);
 }

@@ -69,6 +69,22 @@ public static class MakeInquiryEndpoint
         return errors;
     }
 
+    /// <summary>What a caller who is no party of an exchange is told when its id is taken; it names no content.</summary>
+    public const string UnavailableId = "This exchangeId cannot be recorded.";
+
+    /// <summary>The rules against the inquirer's linkage: it must be in force, and the inquiry may not precede it.</summary>
+    public static IResult? Decide(MakeInquiry command, LocalRecordLink? link, string prefix = "")
+    {
+        if (link is not { Active: true })
+        {
+            return Problems.Unprocessable($"{prefix}inquirerLocalRecordId", "is not linked to a person at this institution.");
+        }
+
+        return command.RequestedAt < link.LinkedAt
+            ? Problems.Unprocessable($"{prefix}requestedAt", "precedes the linkage of inquirerLocalRecordId that the inquiry relies on.")
+            : null;
+    }
+
     /// <summary>The inquiry as recorded: its subject is whoever the inquirer's local record is linked to now.</summary>
     public static InquiryMade ToEvent(MakeInquiry command, LocalRecordLink link, string fingerprint) => new(
         command.ExchangeId!, command.InquirerCode!, command.ProviderCode!, command.ProcedureCode!, command.InfoItemCode!,
@@ -105,20 +121,27 @@ public static class MakeInquiryEndpoint
         {
             await using var session = sessions.OpenFor(actor);
             var (existing, _) = await ExchangeStreams.LoadAsync(session, command.ExchangeId!);
-            if (existing is not null)
+            if (existing is not null && existing.SideOf(actor) is not null)
             {
                 return existing.InquiryFingerprint == fingerprint
                     ? Results.Ok(answer)
                     : Problems.Conflict("An exchange with this exchangeId exists with other content.");
             }
 
+            // A caller who is no party of an existing exchange is decided as for an unknown id, so every answer but
+            // the last is the same for both: the id's existence is not for it to learn.
             var link = await session.LoadAsync<LocalRecordLink>(LinkageKeys.Stream(command.InquirerCode!, command.InquirerLocalRecordId!));
-            if (link is not { Active: true })
+            if (Decide(command, link) is { } problem)
             {
-                return Problems.Unprocessable("inquirerLocalRecordId", "is not linked to a person at this institution.");
+                return problem;
             }
 
-            session.Events.StartStream(key, ToEvent(command, link, fingerprint));
+            if (existing is not null)
+            {
+                return Problems.Conflict(UnavailableId);
+            }
+
+            session.Events.StartStream(key, ToEvent(command, link!, fingerprint));
             try
             {
                 await session.SaveChangesAsync();

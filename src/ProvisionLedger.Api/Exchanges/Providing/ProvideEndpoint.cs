@@ -116,6 +116,11 @@ public static partial class ProvideEndpoint
             return Problems.Unprocessable("providerLocalRecordId", "is not linked to the person the inquiry is about.");
         }
 
+        if (command.ProvidedAt < link.LinkedAt)
+        {
+            return Problems.Unprocessable("providedAt", "precedes the linkage of providerLocalRecordId that the provision relies on.");
+        }
+
         session.Events.Append(ExchangeKeys.Stream(exchangeId), version + 1, ToEvent(exchangeId, command, link, fingerprint));
         await session.SaveChangesAsync();
         return Results.Created($"/api/v1/exchanges/{Uri.EscapeDataString(exchangeId)}/history", answer);

@@ -93,7 +93,7 @@ public static class RecordBatchEndpoint
         for (var attempt = 0; ; attempt++)
         {
             await using var session = sessions.OpenFor(actor);
-            var outcome = await DecideAsync(session, records, options);
+            var outcome = await DecideAsync(session, records, options, actor);
             if (outcome.Problem is not null)
             {
                 return outcome.Problem;
@@ -117,7 +117,7 @@ public static class RecordBatchEndpoint
     }
 
     private static async Task<(IResult? Problem, int Recorded, List<BatchRecordResult> Results)> DecideAsync(
-        IDocumentSession session, List<BatchRecord> records, LedgerOptions options)
+        IDocumentSession session, List<BatchRecord> records, LedgerOptions options, Actor actor)
     {
         var linkKeys = records.SelectMany(r => new[]
             {
@@ -133,16 +133,19 @@ public static class RecordBatchEndpoint
         var unprocessable = new FieldErrors();
         var results = new List<BatchRecordResult>(records.Count);
         var recorded = 0;
+        // Ids of exchanges the caller is no party of: decided as unknown ids, and never named in the answer.
+        var unavailable = false;
         for (var i = 0; i < records.Count; i++)
         {
             var (inquiry, provision) = (records[i].Inquiry!, records[i].Provision);
             var key = ExchangeKeys.Stream(inquiry.ExchangeId!);
             var inquiryFingerprint = Fingerprint.Of(inquiry, options.SubjectHmacKey);
             var provisionFingerprint = provision is null ? null : Fingerprint.Of(provision, options.SubjectHmacKey);
-            if (existing.Contains(key))
+            var state = existing.Contains(key) ? (await ExchangeStreams.LoadAsync(session, inquiry.ExchangeId!)).State : null;
+            var taken = state is not null && state.SideOf(actor) is null;
+            if (state is not null && !taken)
             {
-                var (state, _) = await ExchangeStreams.LoadAsync(session, inquiry.ExchangeId!);
-                if (state!.InquiryFingerprint != inquiryFingerprint || (provisionFingerprint is not null && state.ProvisionFingerprint != provisionFingerprint))
+                if (state.InquiryFingerprint != inquiryFingerprint || (provisionFingerprint is not null && state.ProvisionFingerprint != provisionFingerprint))
                 {
                     return (Problems.Conflict($"records[{i}]: an exchange with this exchangeId exists with other content."), 0, results);
                 }
@@ -157,6 +160,12 @@ public static class RecordBatchEndpoint
                 continue;
             }
 
+            if (inquiry.RequestedAt < inquirerLink.LinkedAt)
+            {
+                unprocessable.Add($"records[{i}].inquiry.requestedAt", "precedes the linkage of inquirerLocalRecordId that the inquiry relies on.");
+                continue;
+            }
+
             var events = new List<object> { MakeInquiryEndpoint.ToEvent(inquiry, inquirerLink, inquiryFingerprint) };
             if (provision is not null)
             {
@@ -167,7 +176,19 @@ public static class RecordBatchEndpoint
                     continue;
                 }
 
+                if (provision.ProvidedAt < providerLink.LinkedAt)
+                {
+                    unprocessable.Add($"records[{i}].provision.providedAt", "precedes the linkage of providerLocalRecordId that the provision relies on.");
+                    continue;
+                }
+
                 events.Add(ProvideEndpoint.ToEvent(inquiry.ExchangeId!, provision, providerLink, provisionFingerprint!));
+            }
+
+            if (taken)
+            {
+                unavailable = true;
+                continue;
             }
 
             session.Events.StartStream(key, events.ToArray());
@@ -175,7 +196,9 @@ public static class RecordBatchEndpoint
             recorded++;
         }
 
-        return unprocessable.Any ? (unprocessable.ToProblem(StatusCodes.Status422UnprocessableEntity), 0, results) : (null, recorded, results);
+        return unprocessable.Any ? (unprocessable.ToProblem(StatusCodes.Status422UnprocessableEntity), 0, results)
+            : unavailable ? (Problems.Conflict("An exchangeId of this batch cannot be recorded; nothing was recorded."), 0, results)
+            : (null, recorded, results);
     }
 
     private static IEnumerable<(string Field, string Message)> Fields(FieldErrors errors) => errors.Entries;

@@ -113,7 +113,7 @@ public static class ListIncidentsEndpoint
         var rows = await session.QueryAsync<Incident>(sql.ToString(), args.ToArray());
         var shown = rows.Take(pageSize).ToList();
         var next = rows.Count > pageSize ? cursors.Seal(shown[^1].SortKey, shown[^1].Id, binding) : null;
-        await reads.RecordAsync(user, "incidents", shown.Count, institutionCode: institution.Length > 0 ? institution : null);
+        await reads.RecordAsync(user, "incidents", null, ReadAccessLog.PerInstitution(shown.Select(i => i.InstitutionCode)));
         return Results.Ok(new IncidentPage(shown.Select(i => Summary(i, codes)).ToList(), next));
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -13,18 +14,46 @@ namespace ProvisionLedger.Api.Incidents.Tracing;
 
 public static class GetTraceEndpoint
 {
+    public const int DefaultPageSize = 500;
+    public const int MaxPageSize = 1000;
+
     [WolverineGet("/api/v1/incidents/{incidentId}/trace")]
     [Authorize(Roles = $"{Roles.IncidentResponder},{Roles.Auditor}")]
-    public static async Task<IResult> Get(string incidentId, ClaimsPrincipal user, IQuerySession session, CodeRegistry codes, ReadAccessLog reads)
+    public static async Task<IResult> Get(
+        string incidentId, HttpRequest request, ClaimsPrincipal user, IQuerySession session, CodeRegistry codes, ReadAccessLog reads, CursorSealer cursors)
     {
+        var pageSize = DefaultPageSize;
+        if (request.Query.TryGetValue("pageSize", out var size) && (!int.TryParse(size, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxPageSize))
+        {
+            return Problems.Validation("pageSize", $"must be a whole number between 1 and {MaxPageSize}.");
+        }
+
+        var binding = $"incident-trace|{incidentId}|{pageSize}";
+        (long RequestedAt, string ExchangeId)? after;
+        try
+        {
+            after = cursors.Open(request.Query["cursor"].ToString(), binding);
+        }
+        catch (InvalidCursorException)
+        {
+            return Problems.Validation("cursor", "is not a cursor of this trace.");
+        }
+
         var found = await LoadAsync(session, incidentId, codes);
         if (found is not { } f)
         {
             return Problems.NotFound("The incident");
         }
 
+        var rest = after is { } a
+            ? f.Trace.AffectedRecords.SkipWhile(r => r.RequestedAt.UtcTicks < a.RequestedAt
+                || (r.RequestedAt.UtcTicks == a.RequestedAt && string.CompareOrdinal(r.ExchangeId, a.ExchangeId) <= 0))
+            : f.Trace.AffectedRecords;
+        var page = rest.Take(pageSize + 1).ToList();
+        var shown = page.Take(pageSize).ToList();
+        var next = page.Count > pageSize ? cursors.Seal(shown[^1].RequestedAt.UtcTicks, shown[^1].ExchangeId, binding) : null;
         await RecordReadAsync(reads, user, $"incident-trace:{incidentId}", f.Incident, f.Trace);
-        return Results.Ok(f.Trace);
+        return Results.Ok(f.Trace with { AffectedRecords = shown, NextCursor = next });
     }
 
     /// <summary>
@@ -44,7 +73,7 @@ public static class GetTraceEndpoint
 
     /// <summary>
     /// Four reads, each by key or index: the incident, its linkage, the records made under the linkage (by the
-    /// linkage-id indexes of <see cref="LinkedExchange"/>) and the wrong person's portal-access stream.
+    /// linkage-id indexes of <see cref="LinkedExchange"/>) and the wrong person's portal views.
     /// </summary>
     public static async Task<(Incident Incident, IncidentTrace Trace)?> LoadAsync(
         IQuerySession session, string incidentId, CodeRegistry codes, CancellationToken ct = default)
@@ -60,8 +89,7 @@ public static class GetTraceEndpoint
         var made = await session.Query<LinkedExchange>()
             .Where(x => x.InquirerLinkageId == incident.LinkageId || x.ProviderLinkageId == incident.LinkageId)
             .ToListAsync(ct);
-        var views = (await session.Events.FetchStreamAsync(SubjectKeysOfStreams.PortalAccess(incident.WrongSubjectRef), token: ct))
-            .Select(e => e.Data).OfType<RecordsViewed>().ToList();
+        var views = await PortalViews.OfAsync(session, incident.WrongSubjectRef, ct);
         return (incident, TraceBuilder.Build(incident, linkage, made, views, codes));
     }
 }

@@ -79,7 +79,11 @@ public sealed record PpcReport(
 
 public sealed record TimelineEntry(DateTimeOffset At, string Description);
 
-/// <summary>SPEC §4: the trace of a confirmed mis-linkage. Holds no My Number, subject ref or 機関別符号.</summary>
+/// <summary>
+/// SPEC §4: the trace of a confirmed mis-linkage. Holds no My Number, subject ref or 機関別符号. Over HTTP,
+/// <see cref="AffectedRecords"/> is a page (in order of request time and exchange id) and <see cref="NextCursor"/> reads the
+/// next one; every count and summary is over all of them.
+/// </summary>
 public sealed record IncidentTrace(
     string IncidentId,
     CodeAndName Institution,
@@ -100,4 +104,7 @@ public sealed record IncidentTrace(
     ViewedByWrongSubject ViewedByWrongSubject,
     IncidentCause Cause,
     PpcReport PpcReport,
-    IReadOnlyList<TimelineEntry> Timeline);
+    IReadOnlyList<TimelineEntry> Timeline)
+{
+    public string? NextCursor { get; init; }
+}

@@ -125,7 +125,7 @@ public static class GetLinkageRisksEndpoint
         var rows = await session.QueryAsync<LinkageRisk>(sql.ToString(), args.ToArray());
         var shown = rows.Take(pageSize).ToList();
         var next = rows.Count > pageSize ? cursors.Seal(shown[^1].SortKey, shown[^1].Id, binding) : null;
-        await reads.RecordAsync(user, "linkage-risks", shown.Count, institutionCode: institution.Length > 0 ? institution : null);
+        await reads.RecordAsync(user, "linkage-risks", null, ReadAccessLog.PerInstitution(shown.Select(r => r.InstitutionCode)));
         return Results.Ok(new LinkageRiskPage(shown.Select(r => new LinkageAtRisk(
             r.Id, r.InstitutionCode, r.LocalRecordId, r.Method, r.Evidence.QueryItems, r.Evidence.CandidateCount, r.CheckerCount, r.Approved,
             r.LinkedAt, r.AgreedRechecks, r.LastRecheckAt, r.Matches2023Pattern, r.Factors)).ToList(), next));

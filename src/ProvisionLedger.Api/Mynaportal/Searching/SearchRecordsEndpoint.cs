@@ -143,10 +143,8 @@ public static class SearchRecordsEndpoint
 
         var actor = Actor.From(user);
         await using var session = sessions.OpenFor(actor);
-        var protection = await session.LoadAsync<SubjectProtection>(subjectRef);
-        IReadOnlyList<PortalEntry> rows = protection is { Protected: true }
-            ? []
-            : await QueryAsync(session, subjectRef, command, RetentionStart(now, options.RetentionYears), after, pageSize + 1);
+        // Protected, never-seen and ordinary persons run the very same statement: no branch before the query.
+        var rows = await QueryAsync(session, subjectRef, command, RetentionStart(now, options.RetentionYears), after, pageSize + 1);
 
         var shown = rows.Take(pageSize).ToList();
         var items = shown.Select(r => new PortalItem(
@@ -156,7 +154,8 @@ public static class SearchRecordsEndpoint
             r.Corrections.Select(c => new PortalCorrection(c.Kind, c.Note, c.OccurredAt)).ToList())).ToList();
         var next = rows.Count > pageSize ? cursors.Seal(shown[^1].SortKey, shown[^1].ExchangeId, binding) : null;
 
-        session.Events.Append(SubjectKeysOfStreams.PortalAccess(subjectRef), new RecordsViewed(
+        // One stream per view: concurrent views of one person never contend for a stream version.
+        session.Events.StartStream(SubjectKeysOfStreams.PortalView(Guid.CreateVersion7()), new RecordsViewed(
             subjectRef, command.Viewer!.Kind!, command.Viewer.ProxyId, shown.Select(r => r.ExchangeId).ToArray(), actor.Principal, now));
         await session.SaveChangesAsync();
         return Results.Ok(new PortalPage(items, next));
@@ -165,7 +164,13 @@ public static class SearchRecordsEndpoint
     private static async Task<IReadOnlyList<PortalEntry>> QueryAsync(
         IQuerySession session, string subjectRef, SearchRecords command, long retentionStart, (long SortKey, string Id)? after, int limit)
     {
-        var sql = new StringBuilder("where d.subject_ref = ? and d.non_disclosed = false and d.sort_key >= ?");
+        // Hidden while any person the record is or was about is protected (re-attribution after a mis-linkage included).
+        // Entries kept before `persons` existed name only their own person, hence the subject_ref.
+        var sql = new StringBuilder(
+            "where d.subject_ref = ? and d.non_disclosed = false and coalesce(d.retention_key, d.sort_key) >= ? " +
+            $"and not exists (select 1 from {LedgerStore.Schema}.mt_doc_subjectprotection p " +
+            "where p.id in (select d.subject_ref union all select jsonb_array_elements_text(coalesce(d.data -> 'persons', '[]'::jsonb))) " +
+            "and jsonb_array_length(p.data -> 'activeProtectionIds') > 0)");
         var args = new List<object> { subjectRef, retentionStart };
         if (command.From is { } from)
         {

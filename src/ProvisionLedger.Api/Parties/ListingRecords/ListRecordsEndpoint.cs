@@ -137,7 +137,10 @@ public static class ListRecordsEndpoint
         var rows = await session.QueryAsync<T>(sql.ToString(), args.ToArray());
         var shown = rows.Take(pageSize).ToList();
         var next = rows.Count > pageSize ? cursors.Seal(shown[^1].SortKey, shown[^1].Id, cursorBinding) : null;
-        await reads.RecordAsync(user, $"party-copies:{binding}", shown.Count, institutionCode: owner?.Code);
+        // The network system's copies are records of both parties of each exchange.
+        await reads.RecordAsync(user, $"party-copies:{binding}", null, owner is { } partyOwner
+            ? [(partyOwner.Code, shown.Count)]
+            : ReadAccessLog.PerInstitution(shown.SelectMany(r => new[] { r.InquirerCode, r.ProviderCode })));
         return Results.Ok(new PartyRecordPage(shown.Select(ToItem).ToList(), next));
     }
 

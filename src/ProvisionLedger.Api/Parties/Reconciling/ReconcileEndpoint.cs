@@ -20,20 +20,28 @@ namespace ProvisionLedger.Api.Parties.Reconciling;
 /// </summary>
 public sealed record Divergence(string ExchangeId, string Kind, string Copy, string Field, string? Expected, string? Actual);
 
+/// <summary>One call's part of the reconciliation; <see cref="NextCursor"/> continues with the next exchange streams.</summary>
 public sealed record ReconciliationReport(
     DateTimeOffset CheckedAt, long ExchangesChecked, long EventsReplayed, bool Consistent, int DivergenceCount, bool Truncated,
-    IReadOnlyList<Divergence> Divergences);
+    IReadOnlyList<Divergence> Divergences, string? NextCursor);
 
 /// <summary>
 /// Auditors' reconciliation of the three copies of every 情報提供等の記録: what the copies share must agree, and every live
 /// copy must equal its rebuild from the events (folded in memory by the projection's own <see cref="PartyCopiesProjection.Apply"/>).
 /// The Mynaportal entries are rebuilt the same way (<see cref="PortalProjection.Apply"/>), including the columns the portal
 /// search filters on: a hidden record made visible by an edit to <c>non_disclosed</c> is found.
+/// <para>
+/// Bounded per call: a call checks up to <c>streams</c> exchange streams (default 5,000) in stream-id order, with the
+/// copies and portal entries whose exchange ids fall in the same range (so an orphan copy is found by the call whose
+/// range holds its id), and answers a sealed <c>nextCursor</c> for the next range until the last.
+/// </para>
 /// </summary>
 public static class ReconcileEndpoint
 {
     public const int PageSize = 500;
     public const int MaxReported = 1000;
+    public const int DefaultStreamsPerCall = 5000;
+    public const int MaxStreamsPerCall = 20000;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -46,8 +54,27 @@ public static class ReconcileEndpoint
 
     [WolverineGet("/api/v1/parties/reconciliation")]
     [Authorize(Roles = Roles.Auditor)]
-    public static async Task<IResult> Get(IQuerySession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Get(HttpRequest request, IQuerySession session, TimeProvider clock, CursorSealer cursors, CancellationToken ct)
     {
+        var streamsPerCall = DefaultStreamsPerCall;
+        if (request.Query.TryGetValue("streams", out var size)
+            && (!int.TryParse(size, System.Globalization.CultureInfo.InvariantCulture, out streamsPerCall) || streamsPerCall is < 1 or > MaxStreamsPerCall))
+        {
+            return Problems.Validation("streams", $"must be a whole number between 1 and {MaxStreamsPerCall}.");
+        }
+
+        var binding = $"reconciliation|{streamsPerCall}";
+        string after;
+        try
+        {
+            after = cursors.Open(request.Query["cursor"].ToString(), binding)?.Id ?? "";
+        }
+        catch (InvalidCursorException)
+        {
+            return Problems.Validation("cursor", "is not a cursor of the reconciliation.");
+        }
+
+        var from = after;
         var divergences = new List<Divergence>();
         var total = 0;
         void Report(Divergence d)
@@ -60,14 +87,21 @@ public static class ReconcileEndpoint
         }
 
         long exchanges = 0, replayed = 0;
-        var after = "";
-        while (true)
+        var more = false;
+        while (exchanges < streamsPerCall)
         {
+            var take = (int)Math.Min(PageSize, streamsPerCall - exchanges);
             var keys = (await session.QueryAsync<string>(
-                $"select id from {LedgerStore.Schema}.mt_streams where id like 'exchange:%' and id > ? order by id limit {PageSize}", after)).ToArray();
+                $"select id from {LedgerStore.Schema}.mt_streams where id like 'exchange:%' and id > ? order by id limit {take + 1}", after)).ToArray();
             if (keys.Length == 0)
             {
                 break;
+            }
+
+            if (keys.Length > take)
+            {
+                keys = keys[..take];
+                more = exchanges + take >= streamsPerCall;
             }
 
             after = keys[^1];
@@ -77,7 +111,7 @@ public static class ReconcileEndpoint
             foreach (var e in events)
             {
                 PartyCopiesProjection.Apply(rebuilt, e.Data);
-                PortalProjection.Apply(rebuiltPortal, e.Data);
+                PortalProjection.Apply(rebuiltPortal, e);
             }
 
             replayed += events.Count;
@@ -148,19 +182,26 @@ public static class ReconcileEndpoint
             }
         }
 
+        // The copies in this call's range of stream ids: after the previous call's last stream, up to this call's last one
+        // (or to the end, on the last call). Compared as the stream ids are, 'exchange:' || id, so the ranges meet exactly.
+        var to = more ? after : null;
+        var range = $"'exchange:' || {{0}} > ?{(to is null ? "" : " and 'exchange:' || {0} <= ?")}";
+        object[] Bounds(params object[] first) => [.. first, from, .. to is null ? Array.Empty<object>() : [to]];
         foreach (var (table, name) in new[] { ("mt_doc_nwsrecord", "nws"), ("mt_doc_inquirerrecord", "inquirer"), ("mt_doc_providerrecord", "provider") })
         {
             var orphans = await session.QueryAsync<string>(
-                $"select d.id from {LedgerStore.Schema}.{table} d where not exists (select 1 from {LedgerStore.Schema}.mt_streams s where s.id = 'exchange:' || d.id) limit {MaxReported}");
+                $"select d.id from {LedgerStore.Schema}.{table} d where {string.Format(System.Globalization.CultureInfo.InvariantCulture, range, "d.id")} " +
+                $"and not exists (select 1 from {LedgerStore.Schema}.mt_streams s where s.id = 'exchange:' || d.id) limit {MaxReported}", Bounds());
             foreach (var id in orphans)
             {
                 Report(new Divergence(id, "orphan-copy", name, "*", null, null));
             }
         }
 
+        var portalRange = string.Format(System.Globalization.CultureInfo.InvariantCulture, range, "d.exchange_id");
         foreach (var id in await session.QueryAsync<string>(
-                     $"select d.exchange_id from {LedgerStore.Schema}.mt_doc_portalentry d where not exists " +
-                     $"(select 1 from {LedgerStore.Schema}.mt_streams s where s.id = 'exchange:' || d.exchange_id) limit {MaxReported}"))
+                     $"select d.exchange_id from {LedgerStore.Schema}.mt_doc_portalentry d where {portalRange} and not exists " +
+                     $"(select 1 from {LedgerStore.Schema}.mt_streams s where s.id = 'exchange:' || d.exchange_id) limit {MaxReported}", Bounds()))
         {
             Report(new Divergence(id, "orphan-copy", "portal", "*", null, null));
         }
@@ -172,15 +213,16 @@ public static class ReconcileEndpoint
                      "when d.subject_ref is distinct from d.data ->> 'subjectRef' then 'subject_ref' " +
                      "when d.sort_key is distinct from (d.data ->> 'sortKey')::bigint then 'sort_key' " +
                      "else 'exchange_id' end) " +
-                     $"from {LedgerStore.Schema}.mt_doc_portalentry d where d.non_disclosed is distinct from (d.data ->> 'nonDisclosed')::boolean " +
+                     $"from {LedgerStore.Schema}.mt_doc_portalentry d where {portalRange} and (d.non_disclosed is distinct from (d.data ->> 'nonDisclosed')::boolean " +
                      "or d.subject_ref is distinct from d.data ->> 'subjectRef' or d.sort_key is distinct from (d.data ->> 'sortKey')::bigint " +
-                     $"or d.exchange_id is distinct from d.data ->> 'exchangeId' limit {MaxReported}"))
+                     $"or d.exchange_id is distinct from d.data ->> 'exchangeId') limit {MaxReported}", Bounds()))
         {
             Report(new Divergence(id, "projection-differs", "portal", column, null, null));
         }
 
         return Results.Ok(new ReconciliationReport(
-            clock.GetUtcNow(), exchanges, replayed, total == 0, total, total > divergences.Count, divergences));
+            clock.GetUtcNow(), exchanges, replayed, total == 0, total, total > divergences.Count, divergences,
+            more ? cursors.Seal(0, after, binding) : null));
     }
 
     private sealed record ColumnMismatch(string ExchangeId, string Column);

@@ -83,16 +83,14 @@ $('proof-query').addEventListener('submit', async (event) => {
     facts([
       ['事象 seq_id', p.seqId],
       ['鎖の位置 Position', p.position],
-      ['ストリーム Stream', mono(p.streamId)],
-      ['事象の要約 Event digest (SHA-256 of the canonical text)', mono(p.eventDigest)],
       ['葉 Leaf', mono(p.leaf)],
       ['葉の番号／木の大きさ Leaf index / tree size', `${p.leafIndex} / ${p.treeSize}`],
       ['チェックポイント Checkpoint', `${p.checkpoint.id}（鎖の長さ ${p.checkpoint.sequence}、マークル根 ${p.checkpoint.merkleRoot}）`],
     ]),
     h('h3', {}, '監査パス ', h('span', { class: 'en' }, 'Audit path (RFC 9162), leaf to root')),
-    h('ol', { class: 'mono' }, p.auditPath.map((node) => h('li', {}, node))),
-    h('h3', {}, '正規化テキスト ', h('span', { class: 'en' }, 'Canonical text of the event')),
-    h('pre', { class: 'mono' }, p.canonical));
+    h('ol', { class: 'mono', id: 'proof-path' }, p.auditPath.map((node) => h('li', {}, node))),
+    h('p', {}, '証明は事象の内容を含みません。事象は閲覧が記録される経路で取得し、正規化テキストの SHA-256 から葉を計算して照合してください。',
+      h('span', { class: 'en' }, ' The proof carries no event data: read the event through a logged route, hash its canonical text and compare the leaf.')));
 });
 
 // ---- reconciliation ------------------------------------------------------------------------------------------------
@@ -102,12 +100,28 @@ const reconciliationView = $('reconciliation-view');
 $('reconcile-query').addEventListener('submit', async (event) => {
   event.preventDefault();
   showMessage(reconciliationView, '突合しています… (reconciling)');
-  const result = await api('GET', '/api/v1/parties/reconciliation');
+  // The API checks a range of exchange streams per call; the console calls until the last range and adds them up.
+  let result = await api('GET', '/api/v1/parties/reconciliation');
   if (!result.ok) {
     showProblem(reconciliationView, result);
     return;
   }
   const r = result.data;
+  while (result.data.nextCursor) {
+    showMessage(reconciliationView, `突合しています… ${r.exchangesChecked} 件 (reconciling)`);
+    result = await api('GET', '/api/v1/parties/reconciliation', { query: { cursor: result.data.nextCursor } });
+    if (!result.ok) {
+      showProblem(reconciliationView, result);
+      return;
+    }
+    const part = result.data;
+    r.exchangesChecked += part.exchangesChecked;
+    r.eventsReplayed += part.eventsReplayed;
+    r.divergenceCount += part.divergenceCount;
+    r.consistent = r.consistent && part.consistent;
+    r.truncated = r.truncated || part.truncated;
+    r.divergences = r.divergences.concat(part.divergences);
+  }
   replace(reconciliationView,
     r.consistent
       ? h('p', { class: 'consistent', id: 'reconciliation-verdict' }, '三者の記録は一致し、事象からの再構築とも一致しています。(The three copies agree with each other and with their rebuild from the events.)')

@@ -69,6 +69,23 @@ $('incident-query').addEventListener('submit', async (event) => {
 
 // ---- trace ---------------------------------------------------------------------------------------------------------
 
+/**
+ * A paged answer read to its end: the first page's fields, with the list of every page appended (the API pages a
+ * trace's affected records and a linkage's events by nextCursor).
+ */
+async function readAll(path, query, list) {
+  const first = await api('GET', path, { query });
+  if (!first.ok) return first;
+  let next = first.data.nextCursor;
+  while (next) {
+    const page = await api('GET', path, { query: { ...query, cursor: next } });
+    if (!page.ok) return page;
+    first.data[list] = first.data[list].concat(page.data[list]);
+    next = page.data.nextCursor;
+  }
+  return first;
+}
+
 const traceView = $('trace-view');
 const traceId = $('trace-id');
 const reportOutcome = $('report-outcome');
@@ -76,7 +93,7 @@ const reportOutcome = $('report-outcome');
 async function openTrace(incidentId) {
   traceId.value = incidentId;
   reportOutcome.replaceChildren();
-  const result = await api('GET', `/api/v1/incidents/${encodeURIComponent(incidentId)}/trace`);
+  const result = await readAll(`/api/v1/incidents/${encodeURIComponent(incidentId)}/trace`, {}, 'affectedRecords');
   if (!result.ok) {
     showProblem(traceView, result);
     return;
@@ -265,7 +282,7 @@ const historyView = $('history-view');
 
 async function showHistory(linkageId, asOf) {
   $('history-linkage').value = linkageId;
-  const result = await api('GET', `/api/v1/linkages/${encodeURIComponent(linkageId)}/history`, { query: { asOf } });
+  const result = await readAll(`/api/v1/linkages/${encodeURIComponent(linkageId)}/history`, { asOf }, 'events');
   if (!result.ok) {
     showProblem(historyView, result);
     return;
