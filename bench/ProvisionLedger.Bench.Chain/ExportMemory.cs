@@ -56,6 +56,11 @@ public static class ExportMemory
                           $"**peak RSS {verify.PeakKb / 1024.0:0.0} MB** ({verify.Method})");
         Console.WriteLine($"  {verify.Output.Trim().Split('\n')[0]}");
         File.Delete(bundle);
+        if (!Directory.EnumerateFileSystemEntries(folder).Any())
+        {
+            Directory.Delete(folder);
+        }
+
         return export.Exit == 0 && verify.Exit == 0 ? 0 : 1;
     }
 

@@ -91,6 +91,16 @@ public static class BenchMain
             Console.WriteLine("  HTTP bulk path: NOT MEASURED: this build has no POST /api/v1/exchanges/batch.");
         }
 
+        if (report.HasBulk)
+        {
+            // 一括照会: the same kind of inquiries (no provisions) as files and as JSON batches, each inquirer sending its own.
+            var files = new InquiryFiles(client, http, population, codes);
+            report.BulkInquiries = await files.JsonAsync("J", o.FileLines, o.BatchSize, o.Clients, HttpPerson);
+            Load.Print(report.BulkInquiries);
+            report.FileImport = await files.FilesAsync("F", o.FileLines, o.LinesPerFile, o.Clients, HttpPerson);
+            Load.Print(report.FileImport);
+        }
+
         var (plainBatch, plainBatchLatency) = await baselines.BatchAsync("K", o.BatchExchanges, o.BatchSize, o.Clients, HttpPerson);
         Load.Print(plainBatch, plainBatchLatency);
         report.PlainBatch = plainBatch;

@@ -21,6 +21,12 @@ public sealed class BenchOptions
 
     public int BatchSize { get; set; } = 1_000;
 
+    /// <summary>Inquiries timed as 一括照会 files, and again as JSON batches of inquiries, beside the bulk path.</summary>
+    public int FileLines { get; set; } = 50_000;
+
+    /// <summary>The most lines of one file (each inquirer sends its own files).</summary>
+    public int LinesPerFile { get; set; } = 10_000;
+
     public int Clients { get; set; } = 8;
 
     /// <summary>Tasks preloading the big store (each sends batches of <see cref="BatchSize"/>).</summary>
@@ -61,6 +67,7 @@ public sealed class BenchOptions
             o.HttpExchanges = 600;
             o.Warmup = 100;
             o.BatchExchanges = 3_000;
+            o.FileLines = 5_000;
             o.PreloadPersons = 1_000;
             o.PortalCalls = 200;
             o.PageCalls = 100;
@@ -79,6 +86,8 @@ public sealed class BenchOptions
                 case "--warmup": o.Warmup = Int(); break;
                 case "--batch-exchanges": o.BatchExchanges = Int(); break;
                 case "--batch-size": o.BatchSize = Int(); break;
+                case "--file-lines": o.FileLines = Int(); break;
+                case "--lines-per-file": o.LinesPerFile = Int(); break;
                 case "--clients": o.Clients = Int(); break;
                 case "--preload-tasks": o.PreloadTasks = Int(); break;
                 case "--preload-persons": o.PreloadPersons = Int(); break;
@@ -108,7 +117,7 @@ public sealed class BenchOptions
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"records={Records:N0} http-persons={HttpPersons:N0} http-exchanges={HttpExchanges:N0} warmup={Warmup} " +
-        $"batch-exchanges={BatchExchanges:N0} batch-size={BatchSize} clients={Clients} preload-via={PreloadVia} " +
+        $"batch-exchanges={BatchExchanges:N0} batch-size={BatchSize} file-lines={FileLines:N0} lines-per-file={LinesPerFile:N0} clients={Clients} preload-via={PreloadVia} " +
         $"preload-tasks={PreloadTasks} preload-persons={PreloadPersons:N0} hot-records={HotSubjectRecords} " +
         $"portal-calls={PortalCalls} page-calls={PageCalls} durable={Durable}");
 }

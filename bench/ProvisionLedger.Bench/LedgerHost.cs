@@ -18,6 +18,9 @@ namespace ProvisionLedger.Bench;
 /// </summary>
 public sealed class LedgerHost(string connectionString) : WebApplicationFactory<Program>
 {
+    // The service's Main runs the Critter Stack's command line: under WebApplicationFactory it must start the host it is given.
+    static LedgerHost() => JasperFx.CommandLine.JasperFxEnvironment.AutoStartHost = true;
+
     public byte[] SigningKey { get; } = RandomNumberGenerator.GetBytes(32);
 
     public byte[] SubjectHmacKey { get; } = RandomNumberGenerator.GetBytes(32);

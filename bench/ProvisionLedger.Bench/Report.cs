@@ -17,6 +17,10 @@ public sealed class Report
 
     public PhaseResult? PlainBatch { get; set; }
 
+    public PhaseResult? BulkInquiries { get; set; }
+
+    public PhaseResult? FileImport { get; set; }
+
     public PhaseResult? Copy { get; set; }
 
     public PhaseResult? Preload { get; set; }
@@ -27,6 +31,7 @@ public sealed class Report
 
     public void PrintWrites()
     {
+        PrintBulkInquiries();
         Console.WriteLine();
         Console.WriteLine("Write throughput, exchanges/s (an exchange = inquiry + provision), and as ratios:");
         Console.WriteLine($"  {"path",-44} {"exch/s",9} {"÷ Marten 1/tx",14} {"÷ Marten batch",15} {"÷ COPY",8}");
@@ -44,6 +49,20 @@ public sealed class Report
                 : string.Create(CultureInfo.InvariantCulture,
                     $"  {name,-44} {result.PerSecond,9:N0} {Ratio(result, PlainOne),14} {Ratio(result, PlainBatch),15} {Ratio(result, Copy),8}"));
         }
+    }
+
+    public void PrintBulkInquiries()
+    {
+        if (BulkInquiries is null || FileImport is null)
+        {
+            return;
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("Bulk inquiries (一括照会), lines/s (a line = one inquiry, no provision), every projection on:");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"JSON batches (POST /exchanges/batch)",-44} {BulkInquiries.PerSecond,9:N0}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {"一括照会 files (POST /inquiries/files)",-44} {FileImport.PerSecond,9:N0} {FileImport.PerSecond / BulkInquiries.PerSecond,6:F2} × JSON"));
     }
 
     public void PrintAll()

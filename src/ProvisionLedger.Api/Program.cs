@@ -1,3 +1,4 @@
+using JasperFx;
 using Marten;
 using ProvisionLedger.Api.Auditing;
 using ProvisionLedger.Api.Infrastructure;
@@ -8,7 +9,7 @@ using Wolverine.Http;
 using Wolverine.Marten;
 
 var builder = WebApplication.CreateBuilder(args);
-if (ProductionGuard.Refusal(builder.Environment, builder.Configuration) is { } refusal)
+if (LedgerCommands.NeedsDatabase(args) && ProductionGuard.Refusal(builder.Environment, builder.Configuration) is { } refusal)
 {
     throw new StartupRefusedException(refusal);
 }
@@ -16,7 +17,10 @@ if (ProductionGuard.Refusal(builder.Environment, builder.Configuration) is { } r
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 using var startupLogs = LoggerFactory.Create(l => l.AddConsole());
 var startupLog = startupLogs.CreateLogger("ProvisionLedger");
-var embedded = await EmbeddedLedger.PrepareAsync(builder.Configuration, startupLog);
+var embedded = LedgerCommands.NeedsDatabase(args) ? await EmbeddedLedger.PrepareAsync(builder.Configuration, startupLog) : null;
+builder.AddLedgerCritterStack(args);
+builder.AddLedgerHealth();
+builder.AddLedgerTelemetry();
 
 builder.Services.AddSingleton(_ => LedgerOptions.From(builder.Configuration));
 builder.Services.AddSingleton(_ => CodeRegistry.Load(builder.Configuration["Ledger:ReferenceData:Path"]));
@@ -24,6 +28,7 @@ builder.Services.AddSingleton<SubjectKeys>();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<LedgerSessions>();
+builder.Services.AddSingleton<StandbyReads>();
 builder.Services.AddSingleton<CursorSealer>();
 builder.Services.AddProblemDetails();
 builder.Services.AddLedgerAuthentication();
@@ -37,19 +42,28 @@ builder.Services.AddMarten(sp =>
         var opts = new StoreOptions();
         LedgerStore.Configure(opts, sp.GetRequiredService<IConfiguration>().GetConnectionString("Ledger")
             ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not set."));
+        opts.AutoCreateSchemaObjects = AutoCreate.None; // applied at start-up and by db-apply, never while serving
         return opts;
     })
     .UseLightweightSessions()
     .ApplyAllDatabaseChangesOnStartup()
     // Marten's HotCold daemon mode does not load with the forwarding DistributedLock package (see README);
     // Wolverine elects the leader that runs asynchronous projections instead.
-    .IntegrateWithWolverine(x => x.UseWolverineManagedEventSubscriptionDistribution = true);
+    // Wolverine's tables would follow Marten's AutoCreate.None; Wolverine builds them at start-up only.
+    .IntegrateWithWolverine(x =>
+    {
+        x.UseWolverineManagedEventSubscriptionDistribution = true;
+        x.AutoCreate = AutoCreate.CreateOrUpdate;
+    });
 
 builder.AddLedgerAuditing();
+builder.AddLedgerDatabaseCommands();
 
+var nodes = NodeSettings.From(builder.Configuration);
 builder.Host.UseWolverine(opts =>
 {
     opts.Discovery.IncludeAssembly(typeof(Program).Assembly);
+    nodes.ApplyTo(opts.Durability);
 });
 builder.Services.AddWolverineHttp();
 
@@ -61,6 +75,12 @@ if (embedded is not null)
         startupLog.LogInformation("{Tokens}", Auth.DescribeDevelopmentTokens(app.Services.GetRequiredService<LedgerOptions>().SigningKey)));
 }
 
+// Wolverine's node tables (wolverine_nodes, wolverine_node_assignments) name nodes by this id: say which process it is.
+app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ProvisionLedger.Nodes").LogInformation(
+    "Ledger node {NodeId} started (process {ProcessId}, {Urls})",
+    app.Services.GetRequiredService<WolverineOptions>().UniqueNodeId, Environment.ProcessId, string.Join(' ', app.Urls)));
+
+app.UseLedgerRequestLog();
 app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
@@ -79,12 +99,13 @@ app.MapGet("/health", async (IDocumentStore store, CancellationToken ct) =>
     await session.QueryAsync<int>("select 1", ct);
     return Results.Ok(new { status = "ok" });
 }).AllowAnonymous();
+app.MapLedgerHealth();
 app.MapWolverineEndpoints(opts =>
 {
     // A query value of the wrong type (pageSize=abc) is a 400 naming the parameter, never ignored.
     opts.RejectUnparseableQueryValues = true;
 });
 
-await app.RunAsync();
+return await app.RunJasperFxCommands(args);
 
 public partial class Program;

@@ -73,6 +73,7 @@ public sealed class AuditSchemaInstaller(
     {
         await ReadModelIndexes.ApplyAsync(dataSource, ct);
         await AuditSchema.ApplyAsync(dataSource, LedgerStore.Schema, ct);
+        await DatabaseHealth.ApplyHeartbeatTableAsync(dataSource, ct);
         await RegisterKeyAsync(dataSource, options.SealKeyPem, "seal", ct);
         await RegisterKeyAsync(dataSource, options.SigningKeyPem, "checkpoint", ct);
         if (options.SealKeyPem is null)

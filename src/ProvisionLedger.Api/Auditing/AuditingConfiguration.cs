@@ -41,13 +41,15 @@ public static class AuditingConfiguration
         builder.Services.AddSingleton<Wolverine.Runtime.Agents.IAgentFamily, ChainIntegrationAgentFamily>();
         builder.Services.AddScoped<ReadAccessLog>();
 
-        // Registered after AddMarten and before UseWolverine, so it runs before Wolverine starts. With an owner login it takes
-        // the place of Marten's own start-up step, which would apply the schema with the runtime login.
+        // Registered after AddMarten and before UseWolverine, so it runs before Wolverine starts. With an owner login it replaces
+        // Marten's own start-up step (which would apply the schema with the runtime login) and runs first of all.
         var installer = ServiceDescriptor.Singleton<IHostedService, AuditSchemaInstaller>();
         var martenActivator = builder.Services.FirstOrDefault(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name == "MartenActivator");
         if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("LedgerAdmin")) && martenActivator is not null)
         {
-            builder.Services[builder.Services.IndexOf(martenActivator)] = installer;
+            // First of all hosted services: the others (the health heartbeat, Wolverine) may touch tables it creates.
+            builder.Services.Remove(martenActivator);
+            builder.Services.Insert(0, installer);
         }
         else
         {

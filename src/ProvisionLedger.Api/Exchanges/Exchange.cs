@@ -161,3 +161,31 @@ public sealed class ExchangeState
         : actor.InstitutionCode == ProviderCode ? Sides.Provider
         : null;
 }
+
+/// <summary>
+/// A 一括照会 file was recorded: every line became an inquiry (<see cref="InquiryMade"/>) in the same transaction, with
+/// the exchange id <c>{FileId}-{line, 5 digits}</c>. The file itself is not kept, only its digest.
+/// </summary>
+public sealed record InquiryFileReceived(
+    string FileId,
+    string InquirerCode,
+    string Sha256,
+    string Charset,
+    long Bytes,
+    int Lines,
+    int Recorded,
+    DateTimeOffset ReceivedAt);
+
+public static class InquiryFileKeys
+{
+    /// <summary>The hex digits of the file's SHA-256 in its id: 96 bits, enough that two files never share one.</summary>
+    public const int DigestDigits = 24;
+
+    /// <summary><c>IF-{inquirer}-{first 24 hex digits of the file's SHA-256}</c>: the same file from the same institution is the same file.</summary>
+    public static string FileId(string inquirerCode, string sha256Hex) => $"IF-{inquirerCode}-{sha256Hex[..DigestDigits]}";
+
+    /// <summary>The exchange id of a file's line: <c>IF-131016-9f86d081884c7d659a2feaa0-00017</c> for line 17.</summary>
+    public static string ExchangeId(string fileId, int line) => $"{fileId}-{line:D5}";
+
+    public static string Stream(string fileId) => $"inquiry-file:{fileId}";
+}

@@ -207,14 +207,21 @@ public static class Auth
         return new JwtSecurityTokenHandler().WriteToken(new JwtSecurityToken(header, payload));
     }
 
+    /// <summary>Two institutions, since every exchange has an inquirer and a provider, and one token for each other role.</summary>
+    public static readonly (string Code, string Name)[] DevelopmentInstitutions = [("131016", "千代田区"), ("011002", "札幌市")];
+
     public static string DescribeDevelopmentTokens(byte[] signingKey)
     {
         var text = new StringBuilder("Development tokens (12 h), send as `Authorization: Bearer <token>`:\n");
-        foreach (var role in Roles.All)
+        foreach (var (code, name) in DevelopmentInstitutions)
         {
-            var inst = role == Roles.Institution ? "131016" : null;
-            text.Append("  ").Append(role).Append(inst is null ? "" : $" (inst {inst})").Append(": ")
-                .Append(MintToken(signingKey, role, inst, "dev")).Append('\n');
+            text.Append("  institution ").Append(code).Append(" (").Append(name).Append("): ")
+                .Append(MintToken(signingKey, Roles.Institution, code, "dev")).Append('\n');
+        }
+
+        foreach (var role in Roles.All.Where(r => r != Roles.Institution))
+        {
+            text.Append("  ").Append(role).Append(": ").Append(MintToken(signingKey, role, null, "dev")).Append('\n');
         }
 
         text.Append("Other institutions: `dotnet run --project src/ProvisionLedger.Cli -- token --role institution --inst <code>`.");

@@ -59,8 +59,9 @@ public static class EmbeddedLedger
         overrides["ConnectionStrings:Ledger"] = new NpgsqlConnectionStringBuilder(superuser.ConnectionString) { Username = RuntimeLogin, Password = password }.ConnectionString;
         configuration.AddInMemoryCollection(overrides);
         logger.LogInformation(
-            "Embedded PostgreSQL is running on 127.0.0.1:{Port} with its data in {DataDirectory}; development keys are in {KeyFile}.",
-            cluster.Port, cluster.DataDirectory, Path.Combine(dataDirectory, "development-keys.json"));
+            "Embedded PostgreSQL is running on 127.0.0.1:{Port} with its data in {DataDirectory}; development keys are in {KeyFile}.\n" +
+            "Connection string (for the CLI's --connection): {ConnectionString}",
+            cluster.Port, cluster.DataDirectory, Path.Combine(dataDirectory, "development-keys.json"), cluster.ConnectionString(DatabaseName));
         return cluster;
     }
 

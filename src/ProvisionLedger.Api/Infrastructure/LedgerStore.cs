@@ -40,6 +40,7 @@ public static class LedgerStore
             typeof(SubjectLinked), typeof(LinkageVerified), typeof(LinkageDiscrepancyFound), typeof(MisLinkageConfirmed), typeof(SubjectUnlinked),
             typeof(InquiryMade), typeof(InformationProvided), typeof(NonDisclosureSet), typeof(NonDisclosureLifted), typeof(CorrectionAppended),
             typeof(RecordAttributedToSubject), typeof(DvProtectionRegistered), typeof(DvProtectionEnded), typeof(RecordsViewed),
+            typeof(InquiryFileReceived),
         ]);
 
         opts.Schema.For<LocalRecordLink>().Identity(x => x.Id);

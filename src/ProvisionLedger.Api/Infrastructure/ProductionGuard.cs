@@ -2,12 +2,12 @@ namespace ProvisionLedger.Api.Infrastructure;
 
 /// <summary>
 /// What a Production host refuses to start with: embedded mode (its own PostgreSQL and generated development keys), and
-/// the sample keys published with the project (docker-compose.yml), which anyone can use to sign tokens or to turn a
+/// the sample keys once published with the project (docker-compose.yml's old defaults), which anyone can use to sign tokens or to turn a
 /// My Number into the ledger's subject keys.
 /// </summary>
 public static class ProductionGuard
 {
-    /// <summary>Keys published in this repository: docker-compose.yml's defaults, which the README points to.</summary>
+    /// <summary>Keys published in this repository's history: docker-compose.yml's old defaults.</summary>
     public static readonly IReadOnlySet<string> SampleKeys = new HashSet<string>(StringComparer.Ordinal)
     {
         "bG9jYWwtb25seS1zaWduaW5nLWtleS1yZXBsYWNlLW1lLTAwMDA=",

@@ -71,7 +71,7 @@ public static class UsageStatisticsEndpoint
 {
     [WolverineGet("/api/v1/statistics/usage")]
     [Authorize(Roles = $"{Roles.Auditor},{Roles.Nws},{Roles.Institution}")]
-    public static async Task<IResult> Get(HttpRequest request, ClaimsPrincipal user, IQuerySession session, CodeRegistry codes)
+    public static async Task<IResult> Get(HttpRequest request, ClaimsPrincipal user, StandbyReads standby, CodeRegistry codes)
     {
         var actor = Actor.From(user);
         var inquirer = request.Query["inquirerCode"].ToString() is { Length: > 0 } given ? given : null;
@@ -99,6 +99,8 @@ public static class UsageStatisticsEndpoint
             return errors.ToProblem();
         }
 
+        await using var read = await standby.OpenAsync();
+        var session = read.Session;
         IQueryable<UsageCount> query = session.Query<UsageCount>();
         if (inquirer is not null)
         {

@@ -47,7 +47,7 @@ public sealed class CliConsole(TextWriter output, TextWriter error, bool interac
                 new TaskDescriptionColumn(),
                 new ProgressBarColumn(),
                 new PercentageColumn(),
-                new CountColumn(unit),
+                new CountColumn(),
                 new RateColumn(unit),
                 new RemainingTimeColumn(),
                 new ElapsedTimeColumn())

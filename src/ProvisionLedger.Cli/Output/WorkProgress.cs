@@ -107,11 +107,11 @@ internal sealed class PlainProgress(TextWriter error, string what, string unit, 
         : $"{(int)t.TotalHours} h {t.Minutes} min";
 }
 
-/// <summary>"120,000/1,000,000 events".</summary>
-internal sealed class CountColumn(string unit) : ProgressColumn
+/// <summary>"120,000/1,000,000" (the rate beside it names the unit).</summary>
+internal sealed class CountColumn : ProgressColumn
 {
     public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
-        new Text($"{task.Value.ToString("N0", CultureInfo.InvariantCulture)}/{task.MaxValue.ToString("N0", CultureInfo.InvariantCulture)} {unit}");
+        new Text($"{task.Value.ToString("N0", CultureInfo.InvariantCulture)}/{task.MaxValue.ToString("N0", CultureInfo.InvariantCulture)}");
 }
 
 /// <summary>Items per second, from Spectre's own speed estimate.</summary>

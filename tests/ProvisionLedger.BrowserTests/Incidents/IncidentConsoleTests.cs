@@ -116,7 +116,7 @@ public sealed class IncidentConsoleTests(BrowserSite<MisLinkageScenario> site) :
     }
 
     [Fact]
-    public async Task The_linkage_history_is_shown_as_of_a_moment()
+    public async Task The_linkage_history_is_shown_as_recorded_by_a_moment_and_valid_at_a_moment()
     {
         await using var tab = await SignedInAsync();
 
@@ -135,6 +135,23 @@ public sealed class IncidentConsoleTests(BrowserSite<MisLinkageScenario> site) :
         await Expect(tab["#history-view tbody tr td:nth-child(2)"]).ToHaveTextAsync(
             ["紐付け (subject-linked)", "点検（不一致） (linkage-discrepancy-found)", "紐付け誤りの確定 (mislinkage-confirmed)", "紐付け (subject-linked)"]);
         await Expect(tab["#history-view tbody tr"].Nth(3)).ToContainTextAsync("紐付け誤りの訂正");
+        await Expect(tab["#history-valid-at-shown"]).ToHaveTextAsync("指定なし (any)");
+
+        // Recorded by now, valid on 2025-06-20: re-checked (6/15) but not yet found wrong (7/1), whatever was recorded later.
+        await tab.Page.FillAsync("#history-valid-at", "2025-06-20T00:00");
+        await tab.Page.ClickAsync("#history-query button[type=submit]");
+        await Expect(tab["#history-valid-at-shown"]).ToHaveTextAsync("2025-06-20 00:00:00 +09:00");
+        await Expect(tab["#history-view tbody tr td:nth-child(2)"]).ToHaveTextAsync(
+            ["紐付け (subject-linked)", "点検（不一致） (linkage-discrepancy-found)"]);
+        await Expect(tab["#history-state"]).ToHaveTextAsync("有効 (active)");
+
+        // Recorded by 2020, valid now: nothing had been recorded yet.
+        await tab.Page.FillAsync("#history-as-of", "2020-01-01T00:00");
+        await tab.Page.FillAsync("#history-valid-at", "2025-07-02T00:00");
+        await tab.Page.ClickAsync("#history-query button[type=submit]");
+        await Expect(tab["#history-as-of-shown"]).ToHaveTextAsync("2020-01-01 00:00:00 +09:00");
+        await Expect(tab["#history-state"]).ToHaveTextAsync("未紐付け (never-linked)");
+        await Expect(tab["#history-view tbody tr"]).ToHaveCountAsync(0);
         tab.ShouldHaveRunCleanly();
     }
 

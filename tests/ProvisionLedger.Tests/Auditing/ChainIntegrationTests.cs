@@ -98,7 +98,7 @@ public sealed class ChainOffTheCommitPathTests(AuditedLedgerApi api) : IClassFix
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == ChainIntegrationStatus.MeterName && instrument.Name == "ledger.chain.lag")
+            if (instrument.Meter.Name == ChainIntegrationStatus.MeterName && instrument.Name == "ledger.chain.lag.age")
             {
                 l.EnableMeasurementEvents(instrument);
             }

@@ -54,6 +54,9 @@ public static class RouteRoles
         new("GET", "/api/v1/audit/proofs/{seq}", [Roles.Auditor]),
         new("GET", "/api/v1/audit/access", [Roles.Auditor]),
         new("POST", "/api/v1/audit/access/search", [Roles.Auditor]),
+        new("GET", "/api/v1/reference-codes", [.. Roles.All]),
+        new("POST", "/api/v1/inquiries/files", [Roles.Nws, Roles.Institution]),
+        new("GET", "/api/v1/inquiries/files/{fileId}", [Roles.Institution, Roles.Nws, Roles.Auditor]),
     ];
 
     /// <summary>The route with its parameters filled in: ids that exist nowhere, and the calling institution's own code.</summary>
@@ -61,6 +64,7 @@ public static class RouteRoles
         .Replace("{linkageId}", "no-such-linkage", StringComparison.Ordinal)
         .Replace("{exchangeId}", "NWS-no-such-exchange", StringComparison.Ordinal)
         .Replace("{protectionId}", "no-such-protection", StringComparison.Ordinal)
+        .Replace("{fileId}", "IF-131016-no-such-file", StringComparison.Ordinal)
         .Replace("{id}", "1", StringComparison.Ordinal)
         .Replace("{incidentId}", "no-such-incident", StringComparison.Ordinal)
         .Replace("{seq}", "1", StringComparison.Ordinal)

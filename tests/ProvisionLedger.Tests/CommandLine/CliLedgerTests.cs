@@ -82,6 +82,9 @@ public sealed class CliLedgerTests : IAsyncLifetime, IDisposable
         var tampered = await CliRun.InProcessAsync("verify-bundle", await WriteAsync("tampered.json", ReplaceOnce(text, "staff-17", "staff-99")));
         tampered.Exit.Should().Be(1, tampered.Out + tampered.Error);
         tampered.Out.Should().StartWith("NOT intact").And.Contain("changed: seq 1");
+        var grown = await CliRun.InProcessAsync("verify-bundle", await WriteAsync("grown.json", ReplaceOnce(text, "staff-17", new string('x', 300_000))));
+        grown.Exit.Should().Be(1, "an event larger than the read buffer is still read whole: " + grown.Error);
+        grown.Out.Should().Contain("changed: seq 1");
 
         (await CliRun.InProcessAsync("verify-bundle", await WriteAsync("empty-object.json", "{}"))).ShouldBeOneLineError("not a valid audit bundle");
         (await CliRun.InProcessAsync("verify-bundle", await WriteAsync("truncated.json", text[..(text.Length / 2)]))).ShouldBeOneLineError("not a valid audit bundle");

@@ -27,6 +27,10 @@ public class LedgerApi : WebApplicationFactory<Program>, IAsyncLifetime
 {
     private PostgresServer? _server;
 
+    // The service's Main hands its arguments to the Critter Stack's command line; under WebApplicationFactory it must
+    // start the host it is given whatever the arguments are.
+    static LedgerApi() => JasperFx.CommandLine.JasperFxEnvironment.AutoStartHost = true;
+
     public byte[] SigningKey { get; } = RandomNumberGenerator.GetBytes(32);
 
     public byte[] SubjectHmacKey { get; } = RandomNumberGenerator.GetBytes(32);

@@ -140,7 +140,7 @@ public sealed class ChainIntegrator(AuditConnections connections, ChainIntegrati
 /// <summary>
 /// How far the chain is behind the event store, for readiness checks and metrics: <see cref="Lag"/> (age of the oldest
 /// event not chained yet, zero when caught up; null until the integrator has run on this node) and the meter
-/// <c>ProvisionLedger</c>'s gauge <c>ledger.chain.lag</c> (seconds).
+/// <c>ProvisionLedger</c>'s gauge <c>ledger.chain.lag.age</c> (seconds; <c>ledger.chain.lag</c>, in events, is the health check's).
 /// </summary>
 public sealed class ChainIntegrationStatus : IDisposable
 {
@@ -154,7 +154,7 @@ public sealed class ChainIntegrationStatus : IDisposable
 
     public ChainIntegrationStatus()
     {
-        _meter.CreateObservableGauge("ledger.chain.lag", () => Lag?.TotalSeconds ?? 0, "s",
+        _meter.CreateObservableGauge("ledger.chain.lag.age", () => Lag?.TotalSeconds ?? 0, "s",
             "Age of the oldest event not yet integrated into the audit chain (0 when caught up).");
         _meter.CreateObservableCounter("ledger.chain.integrated", () => Interlocked.Read(ref _integrated), "{event}",
             "Events integrated into the audit chain by this node.");

@@ -27,15 +27,34 @@ public sealed record HistoryEntry(
     string? Result,
     bool RecordedLate = false);
 
-public sealed record ExchangeHistory(string ExchangeId, PartyRecordItem Record, HistoryEntry Original, IReadOnlyList<HistoryEntry> Entries, IReadOnlyList<HistoryEntry> Corrections);
+public sealed record ExchangeHistory(string ExchangeId, PartyRecordItem Record, HistoryEntry Original, IReadOnlyList<HistoryEntry> Entries, IReadOnlyList<HistoryEntry> Corrections)
+{
+    /// <summary>The recording time asked for (<c>asOf</c>), when one was.</summary>
+    public DateTimeOffset? AsOf { get; init; }
 
-/// <summary>The correction append history (追記): the original entry and every later entry, in order, with who and when.</summary>
+    /// <summary>The business time asked for (<c>validAt</c>), when one was.</summary>
+    public DateTimeOffset? ValidAt { get; init; }
+}
+
+/// <summary>
+/// The correction append history (追記): the original entry and every later entry, in order, with who and when. With
+/// <c>asOf</c> (recording time) and/or <c>validAt</c> (business time), only the entries recorded by asOf that had happened
+/// by validAt, and the record as the caller's copy held it from them.
+/// </summary>
 public static class GetExchangeHistoryEndpoint
 {
     [WolverineGet("/api/v1/exchanges/{exchangeId}/history")]
     [Authorize(Roles = $"{Roles.Nws},{Roles.Institution},{Roles.Auditor},{Roles.IncidentResponder}")]
-    public static async Task<IResult> Get(string exchangeId, ClaimsPrincipal user, IQuerySession session, ReadAccessLog reads)
+    public static async Task<IResult> Get(
+        string exchangeId, HttpRequest request, ClaimsPrincipal user, IQuerySession session, ReadAccessLog reads, TimeProvider clock)
     {
+        var (times, bad) = Bitemporal.FromQuery(request, clock.GetUtcNow());
+        if (times is null)
+        {
+            return bad!;
+        }
+
+        var asked = request.Query.ContainsKey("asOf") || request.Query.ContainsKey("validAt");
         var actor = Actor.From(user);
         var events = await session.Events.FetchStreamAsync(ExchangeKeys.Stream(exchangeId));
         var state = ExchangeStreams.Fold(events);
@@ -56,12 +75,32 @@ public static class GetExchangeHistoryEndpoint
         }
 
         var entries = events.Select(Entry).ToList();
+        if (asked)
+        {
+            var shown = events.Zip(entries).Where(x => times.Includes(x.Second.RecordedAt, x.Second.BusinessTime)).ToList();
+            if (shown.Count == 0 || shown[0].Second.Kind != "inquiry-made")
+            {
+                return Problems.NotFound("The exchange as recorded by asOf and made by validAt");
+            }
+
+            // The caller's copy rebuilt from those entries alone, by the projection's own fold.
+            var rebuilt = new Dictionary<string, (NwsRecord Nws, InquirerRecord Inquirer, ProviderRecord Provider)>(StringComparer.Ordinal);
+            foreach (var (e, _) in times.InStateOrder(shown, x => x.Second.BusinessTime, x => x.Second.Sequence))
+            {
+                PartyCopiesProjection.Apply(rebuilt, e.Data);
+            }
+
+            var (nws, inquirer, provider) = rebuilt[exchangeId];
+            copy = copy switch { InquirerRecord => inquirer, ProviderRecord => provider, _ => nws };
+            entries = shown.Select(x => x.Second).ToList();
+        }
+
         // An institution reads its own copy; anyone else reads the record as both parties hold it.
         string[] owners = actor.InstitutionCode is { } own ? [own] : [state.InquirerCode, state.ProviderCode];
         await reads.RecordAsync(user, "exchange-history", state.SubjectRef, owners.Select(code => ((string?)code, 1)).ToList());
         return Results.Ok(new ExchangeHistory(
             exchangeId, ListRecordsEndpoint.ToItem(copy), entries[0], entries,
-            entries.Where(e => e.Kind == "correction-appended").ToList()));
+            entries.Where(e => e.Kind == "correction-appended").ToList()) { AsOf = asked ? times.AsOf : null, ValidAt = times.ValidAt });
     }
 
     private static HistoryEntry Entry(IEvent e)

@@ -93,10 +93,17 @@ public static class RecordBatchEndpoint
         for (var attempt = 0; ; attempt++)
         {
             await using var session = sessions.OpenFor(actor);
-            var outcome = await DecideAsync(session, records, options, actor);
-            if (outcome.Problem is not null)
+            var unprocessable = new FieldErrors();
+            var outcome = await ExchangeBatch.DecideAsync(
+                session, records, options, actor, i => $"records[{i}]", (i, field, message) => unprocessable.Add($"records[{i}].{field}", message));
+            if (outcome.Conflict is not null)
             {
-                return outcome.Problem;
+                return outcome.Conflict;
+            }
+
+            if (outcome.Refused)
+            {
+                return unprocessable.ToProblem(StatusCodes.Status422UnprocessableEntity);
             }
 
             if (outcome.Recorded == 0)
@@ -114,91 +121,6 @@ public static class RecordBatchEndpoint
                 // Some exchange of the batch was recorded meanwhile: decide again, record by record.
             }
         }
-    }
-
-    private static async Task<(IResult? Problem, int Recorded, List<BatchRecordResult> Results)> DecideAsync(
-        IDocumentSession session, List<BatchRecord> records, LedgerOptions options, Actor actor)
-    {
-        var linkKeys = records.SelectMany(r => new[]
-            {
-                LinkageKeys.Stream(r.Inquiry!.InquirerCode!, r.Inquiry.InquirerLocalRecordId!),
-                r.Provision is null ? null : LinkageKeys.Stream(r.Inquiry.ProviderCode!, r.Provision.ProviderLocalRecordId!),
-            })
-            .OfType<string>().Distinct().ToArray();
-        var links = (await session.LoadManyAsync<LocalRecordLink>(linkKeys)).ToDictionary(l => l.Id);
-        var streamKeys = records.Select(r => ExchangeKeys.Stream(r.Inquiry!.ExchangeId!)).ToArray();
-        var existing = (await session.QueryAsync<string>(
-            $"select id from {LedgerStore.Schema}.mt_streams where id = any(?)", new object[] { streamKeys })).ToHashSet(StringComparer.Ordinal);
-
-        var unprocessable = new FieldErrors();
-        var results = new List<BatchRecordResult>(records.Count);
-        var recorded = 0;
-        // Ids of exchanges the caller is no party of: decided as unknown ids, and never named in the answer.
-        var unavailable = false;
-        for (var i = 0; i < records.Count; i++)
-        {
-            var (inquiry, provision) = (records[i].Inquiry!, records[i].Provision);
-            var key = ExchangeKeys.Stream(inquiry.ExchangeId!);
-            var inquiryFingerprint = Fingerprint.Of(inquiry, options.SubjectHmacKey);
-            var provisionFingerprint = provision is null ? null : Fingerprint.Of(provision, options.SubjectHmacKey);
-            var state = existing.Contains(key) ? (await ExchangeStreams.LoadAsync(session, inquiry.ExchangeId!)).State : null;
-            var taken = state is not null && state.SideOf(actor) is null;
-            if (state is not null && !taken)
-            {
-                if (state.InquiryFingerprint != inquiryFingerprint || (provisionFingerprint is not null && state.ProvisionFingerprint != provisionFingerprint))
-                {
-                    return (Problems.Conflict($"records[{i}]: an exchange with this exchangeId exists with other content."), 0, results);
-                }
-
-                results.Add(new BatchRecordResult(inquiry.ExchangeId!, "already-recorded"));
-                continue;
-            }
-
-            if (!links.TryGetValue(LinkageKeys.Stream(inquiry.InquirerCode!, inquiry.InquirerLocalRecordId!), out var inquirerLink) || !inquirerLink.Active)
-            {
-                unprocessable.Add($"records[{i}].inquiry.inquirerLocalRecordId", "is not linked to a person at this institution.");
-                continue;
-            }
-
-            if (inquiry.RequestedAt < inquirerLink.LinkedAt)
-            {
-                unprocessable.Add($"records[{i}].inquiry.requestedAt", "precedes the linkage of inquirerLocalRecordId that the inquiry relies on.");
-                continue;
-            }
-
-            var events = new List<object> { MakeInquiryEndpoint.ToEvent(inquiry, inquirerLink, inquiryFingerprint) };
-            if (provision is not null)
-            {
-                if (!links.TryGetValue(LinkageKeys.Stream(inquiry.ProviderCode!, provision.ProviderLocalRecordId!), out var providerLink)
-                    || !providerLink.Active || providerLink.SubjectRef != inquirerLink.SubjectRef)
-                {
-                    unprocessable.Add($"records[{i}].provision.providerLocalRecordId", "is not linked to the person the inquiry is about.");
-                    continue;
-                }
-
-                if (provision.ProvidedAt < providerLink.LinkedAt)
-                {
-                    unprocessable.Add($"records[{i}].provision.providedAt", "precedes the linkage of providerLocalRecordId that the provision relies on.");
-                    continue;
-                }
-
-                events.Add(ProvideEndpoint.ToEvent(inquiry.ExchangeId!, provision, providerLink, provisionFingerprint!));
-            }
-
-            if (taken)
-            {
-                unavailable = true;
-                continue;
-            }
-
-            session.Events.StartStream(key, events.ToArray());
-            results.Add(new BatchRecordResult(inquiry.ExchangeId!, "recorded"));
-            recorded++;
-        }
-
-        return unprocessable.Any ? (unprocessable.ToProblem(StatusCodes.Status422UnprocessableEntity), 0, results)
-            : unavailable ? (Problems.Conflict("An exchangeId of this batch cannot be recorded; nothing was recorded."), 0, results)
-            : (null, recorded, results);
     }
 
     private static IEnumerable<(string Field, string Message)> Fields(FieldErrors errors) => errors.Entries;

@@ -38,7 +38,7 @@ public static class ListIncidentsEndpoint
 
     [WolverineGet("/api/v1/incidents")]
     [Authorize(Roles = $"{Roles.IncidentResponder},{Roles.Auditor},{Roles.Institution}")]
-    public static async Task<IResult> Get(HttpRequest request, ClaimsPrincipal user, IQuerySession session, CursorSealer cursors, CodeRegistry codes, ReadAccessLog reads)
+    public static async Task<IResult> Get(HttpRequest request, ClaimsPrincipal user, StandbyReads standby, CursorSealer cursors, CodeRegistry codes, ReadAccessLog reads)
     {
         var actor = Actor.From(user);
         var errors = new FieldErrors();
@@ -110,7 +110,8 @@ public static class ListIncidentsEndpoint
 
         sql.Append(" order by d.sort_key desc, d.id desc limit ?");
         args.Add(pageSize + 1);
-        var rows = await session.QueryAsync<Incident>(sql.ToString(), args.ToArray());
+        await using var read = await standby.OpenAsync();
+        var rows = await read.Session.QueryAsync<Incident>(sql.ToString(), args.ToArray());
         var shown = rows.Take(pageSize).ToList();
         var next = rows.Count > pageSize ? cursors.Seal(shown[^1].SortKey, shown[^1].Id, binding) : null;
         await reads.RecordAsync(user, "incidents", null, ReadAccessLog.PerInstitution(shown.Select(i => i.InstitutionCode)));

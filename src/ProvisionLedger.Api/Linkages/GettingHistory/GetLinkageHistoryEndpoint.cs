@@ -33,12 +33,17 @@ public sealed record LinkageStateAsOf(string Status, string? LinkageId, string? 
 
 public sealed record LinkageHistory(
     string LinkageId, string InstitutionCode, string LocalRecordId, DateTimeOffset AsOf, IReadOnlyList<LinkageHistoryEntry> Events, LinkageStateAsOf State,
-    string? NextCursor);
+    string? NextCursor)
+{
+    /// <summary>The business time asked for, when one was: then only events that had happened by it count.</summary>
+    public DateTimeOffset? ValidAt { get; init; }
+}
 
 /// <summary>
 /// Every linkage event of a local record up to a moment (by recording time), a page at a time in recording order, and
 /// the state as the ledger knew it then. The state is folded in the database from the few events that change it and
-/// counts of the re-checks, so a record re-checked 20,000 times costs a page, not its whole stream.
+/// counts of the re-checks, so a record re-checked 20,000 times costs a page, not its whole stream. With <c>validAt</c>
+/// (business time) only the events that had happened by then count, and the state is the one valid at that time.
 /// </summary>
 public static class GetLinkageHistoryEndpoint
 {
@@ -50,14 +55,14 @@ public static class GetLinkageHistoryEndpoint
     public static async Task<IResult> Get(
         string linkageId, HttpRequest request, ClaimsPrincipal user, IQuerySession session, TimeProvider clock, ReadAccessLog reads, CursorSealer cursors)
     {
-        var asOf = clock.GetUtcNow();
-        var text = request.Query["asOf"].ToString();
-        // As every period is read: a time without an offset is Japan time, and a bare date means the end of that JST day.
-        if (!string.IsNullOrEmpty(text) && !Jst.TryParseBound(text, end: true, out asOf))
+        var (times, bad) = Bitemporal.FromQuery(request, clock.GetUtcNow());
+        if (times is null)
         {
-            return Problems.Validation("asOf", "must be an ISO-8601 date (the end of that day in Japan time) or a date and time.");
+            return bad!;
         }
 
+        var text = request.Query["asOf"].ToString();
+        var asOf = times.AsOf;
         var pageSize = DefaultPageSize;
         if (request.Query.TryGetValue("pageSize", out var size) && (!int.TryParse(size, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxPageSize))
         {
@@ -65,7 +70,7 @@ public static class GetLinkageHistoryEndpoint
         }
 
         // The cursor carries the moment of the first page, so that a history read "as of now" pages through one moment.
-        var binding = $"linkage-history|{linkageId}|{text}|{pageSize}";
+        var binding = $"linkage-history|{linkageId}|{text}|{times.ValidAt?.UtcTicks}|{pageSize}";
         (long Sequence, string AsOfTicks)? after;
         try
         {
@@ -91,24 +96,46 @@ public static class GetLinkageHistoryEndpoint
             return Problems.NotFound("The linkage");
         }
 
+        // Business time is in the events' data: with validAt, recorded events are read a page at a time until a page of
+        // those that had happened by then is found (without validAt, one read).
         var afterSequence = after?.Sequence ?? 0;
-        var events = await session.Events.QueryAllRawEvents()
-            .Where(e => e.StreamKey == linkage.StreamKey && e.Timestamp <= until && e.Sequence > afterSequence)
-            .OrderBy(e => e.Sequence).Take(pageSize + 1).ToListAsync();
-        var entries = events.Take(pageSize).Select(Entry).ToList();
+        var events = new List<LinkageHistoryEntry>();
+        while (true)
+        {
+            var read = await session.Events.QueryAllRawEvents()
+                .Where(e => e.StreamKey == linkage.StreamKey && e.Timestamp <= until && e.Sequence > afterSequence)
+                .OrderBy(e => e.Sequence).Take(pageSize + 1).ToListAsync();
+            events.AddRange(read.Select(Entry).Where(e => times.Includes(e.RecordedAt, e.OccurredAt)));
+            if (read.Count <= pageSize || events.Count > pageSize)
+            {
+                break;
+            }
+
+            afterSequence = read[^1].Sequence;
+        }
+
+        var entries = events.Take(pageSize).ToList();
         var next = events.Count > pageSize ? cursors.Seal(entries[^1].Sequence, asOf.UtcTicks.ToString(CultureInfo.InvariantCulture), binding) : null;
-        var state = await StateAsync(session, linkage.StreamKey, until);
+        var state = await StateAsync(session, linkage.StreamKey, until, times.ValidAt);
         await reads.RecordAsync(user, "linkage-history", 1, subjectRef: linkage.SubjectRef, institutionCode: linkage.InstitutionCode);
-        return Results.Ok(new LinkageHistory(linkageId, linkage.InstitutionCode, linkage.LocalRecordId, asOf, entries, state, next));
+        return Results.Ok(new LinkageHistory(linkageId, linkage.InstitutionCode, linkage.LocalRecordId, asOf, entries, state, next) { ValidAt = times.ValidAt });
     }
 
     /// <summary>
     /// <see cref="StateOf"/> without reading every re-check: the events that make or end a linkage in full (a handful),
-    /// then the re-checks since the last link only counted.
+    /// then the re-checks since the last link only counted. With <paramref name="validAt"/>, the events recorded by asOf
+    /// that had happened by validAt, folded in business-time order: a back-dated event counts from when it happened.
     /// </summary>
-    public static async Task<LinkageStateAsOf> StateAsync(IQuerySession session, string streamKey, DateTimeOffset asOf)
+    public static async Task<LinkageStateAsOf> StateAsync(IQuerySession session, string streamKey, DateTimeOffset asOf, DateTimeOffset? validAt = null)
     {
         asOf = asOf.ToUniversalTime();
+        if (validAt is not null)
+        {
+            var recorded = await session.Events.QueryAllRawEvents()
+                .Where(e => e.StreamKey == streamKey && e.Timestamp <= asOf).OrderBy(e => e.Sequence).ToListAsync();
+            return StateOf(recorded.Select(Entry).Where(e => e.OccurredAt <= validAt).OrderBy(e => e.OccurredAt).ThenBy(e => e.Sequence).ToList());
+        }
+
         var turns = await session.Events.QueryAllRawEvents()
             .Where(e => e.StreamKey == streamKey && e.Timestamp <= asOf)
             .Where(e => e.EventTypesAre(typeof(SubjectLinked), typeof(MisLinkageConfirmed), typeof(SubjectUnlinked)))

@@ -22,7 +22,7 @@ public static class ListCorrectionsEndpoint
 
     [WolverineGet("/api/v1/parties/{institutionCode}/corrections")]
     [Authorize(Roles = $"{Roles.Institution},{Roles.Auditor},{Roles.IncidentResponder}")]
-    public static async Task<IResult> Get(string institutionCode, HttpRequest request, ClaimsPrincipal user, IQuerySession session, CodeRegistry codes, ReadAccessLog reads)
+    public static async Task<IResult> Get(string institutionCode, HttpRequest request, ClaimsPrincipal user, StandbyReads standby, CodeRegistry codes, ReadAccessLog reads)
     {
         var actor = Actor.From(user);
         if ((actor.Is(Roles.Institution) && !actor.IsInstitution(institutionCode)) || codes.Institution(institutionCode) is null)
@@ -39,6 +39,8 @@ public static class ListCorrectionsEndpoint
         }
 
         const string corrected = "jsonb_array_length(d.data -> 'corrections') > 0";
+        await using var read = await standby.OpenAsync();
+        var session = read.Session;
         var asInquirer = await session.QueryAsync<InquirerRecord>($"where d.inquirer_code = ? and {corrected} limit {Limit}", institutionCode);
         var asProvider = await session.QueryAsync<ProviderRecord>($"where d.provider_code = ? and {corrected} limit {Limit}", institutionCode);
         var items = asInquirer.Select(r => (Record: (PartyRecord)r, Role: "inquirer", Other: r.ProviderCode))

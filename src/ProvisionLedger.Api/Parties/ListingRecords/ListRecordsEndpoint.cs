@@ -52,13 +52,13 @@ public static class ListRecordsEndpoint
     [WolverineGet("/api/v1/parties/nws/records")]
     [Authorize(Roles = $"{Roles.Nws},{Roles.Auditor}")]
     public static Task<IResult> Nws(
-        HttpRequest request, ClaimsPrincipal user, IQuerySession session, CursorSealer cursors, ReadAccessLog reads) =>
-        PageAsync<NwsRecord>(request, user, session, cursors, reads, null, "nws");
+        HttpRequest request, ClaimsPrincipal user, StandbyReads standby, CursorSealer cursors, ReadAccessLog reads) =>
+        PageAsync<NwsRecord>(request, user, standby, cursors, reads, null, "nws");
 
     [WolverineGet("/api/v1/parties/{institutionCode}/records")]
     [Authorize(Roles = $"{Roles.Institution},{Roles.Auditor}")]
     public static async Task<IResult> Institution(
-        string institutionCode, HttpRequest request, ClaimsPrincipal user, IQuerySession session, CursorSealer cursors, CodeRegistry codes,
+        string institutionCode, HttpRequest request, ClaimsPrincipal user, StandbyReads standby, CursorSealer cursors, CodeRegistry codes,
         ReadAccessLog reads)
     {
         var actor = Actor.From(user);
@@ -70,14 +70,14 @@ public static class ListRecordsEndpoint
         var role = request.Query["role"].ToString();
         return role switch
         {
-            "inquirer" => await PageAsync<InquirerRecord>(request, user, session, cursors, reads, ("inquirer_code", institutionCode), role),
-            "provider" => await PageAsync<ProviderRecord>(request, user, session, cursors, reads, ("provider_code", institutionCode), role),
+            "inquirer" => await PageAsync<InquirerRecord>(request, user, standby, cursors, reads, ("inquirer_code", institutionCode), role),
+            "provider" => await PageAsync<ProviderRecord>(request, user, standby, cursors, reads, ("provider_code", institutionCode), role),
             _ => Problems.Validation("role", "must be inquirer or provider."),
         };
     }
 
     private static async Task<IResult> PageAsync<T>(
-        HttpRequest request, ClaimsPrincipal user, IQuerySession session, CursorSealer cursors, ReadAccessLog reads,
+        HttpRequest request, ClaimsPrincipal user, StandbyReads standby, CursorSealer cursors, ReadAccessLog reads,
         (string Column, string Code)? owner, string binding) where T : PartyRecord
     {
         var errors = new FieldErrors();
@@ -134,7 +134,12 @@ public static class ListRecordsEndpoint
 
         sql.Append(" order by d.sort_key, d.id limit ?");
         args.Add(pageSize + 1);
-        var rows = await session.QueryAsync<T>(sql.ToString(), args.ToArray());
+        IReadOnlyList<T> rows;
+        await using (var read = await standby.OpenAsync())
+        {
+            rows = await read.Session.QueryAsync<T>(sql.ToString(), args.ToArray());
+        }
+
         var shown = rows.Take(pageSize).ToList();
         var next = rows.Count > pageSize ? cursors.Seal(shown[^1].SortKey, shown[^1].Id, cursorBinding) : null;
         // The network system's copies are records of both parties of each exchange.

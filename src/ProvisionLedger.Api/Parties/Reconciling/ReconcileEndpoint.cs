@@ -54,7 +54,7 @@ public static class ReconcileEndpoint
 
     [WolverineGet("/api/v1/parties/reconciliation")]
     [Authorize(Roles = Roles.Auditor)]
-    public static async Task<IResult> Get(HttpRequest request, IQuerySession session, TimeProvider clock, CursorSealer cursors, CancellationToken ct)
+    public static async Task<IResult> Get(HttpRequest request, StandbyReads standby, TimeProvider clock, CursorSealer cursors, CancellationToken ct)
     {
         var streamsPerCall = DefaultStreamsPerCall;
         if (request.Query.TryGetValue("streams", out var size)
@@ -75,6 +75,8 @@ public static class ReconcileEndpoint
         }
 
         var from = after;
+        await using var read = await standby.OpenAsync(ct);
+        var session = read.Session;
         var divergences = new List<Divergence>();
         var total = 0;
         void Report(Divergence d)

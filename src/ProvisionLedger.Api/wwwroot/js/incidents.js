@@ -111,7 +111,7 @@ function renderTrace(t) {
     h('h3', {}, `インシデント ${t.incidentId}`),
     facts([
       ['機関 Institution', `${t.institution.name} (${t.institution.code})`],
-      ['紐付けID Linkage', h('button', { type: 'button', class: 'link', onclick: () => showHistory(t.linkageId, null) }, t.linkageId)],
+      ['紐付けID Linkage', h('button', { type: 'button', class: 'link', onclick: () => showHistory(t.linkageId, null, null) }, t.linkageId)],
       ['宛名番号等 Local record', t.localRecordId],
       ['発見 Discovered', `${jst(t.discoveredAt)}（${t.discoveredBy}）`],
       ['訂正 Corrected', jst(t.correctedAt)],
@@ -247,7 +247,7 @@ const riskPages = pager($('risk-next'), $('risk-page'), async (cursor) => {
     return null;
   }
   replace(riskList, table([
-    { label: '紐付けID', en: 'Linkage', value: (l) => h('button', { type: 'button', class: 'link', onclick: () => showHistory(l.linkageId, null) }, l.linkageId) },
+    { label: '紐付けID', en: 'Linkage', value: (l) => h('button', { type: 'button', class: 'link', onclick: () => showHistory(l.linkageId, null, null) }, l.linkageId) },
     { label: '機関', en: 'Institution', value: (l) => l.institutionCode },
     { label: '宛名番号等', en: 'Local record', value: (l) => l.localRecordId },
     { label: '方法', en: 'Method', value: (l) => nameOf(names.method, l.method) },
@@ -280,9 +280,10 @@ $('risk-query').addEventListener('submit', async (event) => {
 
 const historyView = $('history-view');
 
-async function showHistory(linkageId, asOf) {
+// Bitemporal: asOf is recording time (what the ledger had recorded by then), validAt business time (what was true then).
+async function showHistory(linkageId, asOf, validAt) {
   $('history-linkage').value = linkageId;
-  const result = await readAll(`/api/v1/linkages/${encodeURIComponent(linkageId)}/history`, { asOf }, 'events');
+  const result = await readAll(`/api/v1/linkages/${encodeURIComponent(linkageId)}/history`, { asOf, validAt }, 'events');
   if (!result.ok) {
     showProblem(historyView, result);
     return;
@@ -294,7 +295,8 @@ async function showHistory(linkageId, asOf) {
       ['紐付けID Linkage', history.linkageId],
       ['機関 Institution', history.institutionCode],
       ['宛名番号等 Local record', history.localRecordId],
-      ['時点 As of', h('span', { id: 'history-as-of-shown' }, jst(history.asOf))],
+      ['記録時点 As of (recorded by)', h('span', { id: 'history-as-of-shown' }, jst(history.asOf))],
+      ['有効時点 Valid at (business time)', h('span', { id: 'history-valid-at-shown' }, history.validAt ? jst(history.validAt) : '指定なし (any)')],
       ['その時点の状態 State then', h('span', { id: 'history-state' }, nameOf(names.linkageStatus, s.status))],
       ['方法 Method', nameOf(names.method, s.method)],
       ['紐付け日時 Linked', jst(s.linkedAt)],
@@ -314,7 +316,7 @@ async function showHistory(linkageId, asOf) {
       },
       { label: '理由・詳細', en: 'Reason / details', value: (e) => [e.reason, e.details].filter(Boolean).join(' / ') || '—' },
       { label: 'インシデント', en: 'Incident', value: (e) => e.incidentId ?? '—' },
-    ], history.events, { caption: `${history.events.length} 件の事象 (events up to the moment)` }));
+    ], history.events, { caption: `${history.events.length} 件の事象 (events recorded by asOf${history.validAt ? ' that happened by validAt' : ''})` }));
   historyView.scrollIntoView();
 }
 
@@ -325,7 +327,7 @@ $('history-query').addEventListener('submit', async (event) => {
     showMessage(historyView, '紐付けIDを入力してください。(Enter a linkage id.)');
     return;
   }
-  await showHistory(linkageId, jstMoment($('history-as-of').value));
+  await showHistory(linkageId, jstMoment($('history-as-of').value), jstMoment($('history-valid-at').value));
 });
 
 initSignIn(['incident-responder', 'auditor']);
