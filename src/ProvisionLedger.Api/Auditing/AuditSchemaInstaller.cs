@@ -35,6 +35,12 @@ public sealed class AuditSchemaInstaller(
                 "(an ECDSA P-256 PKCS#8 PEM kept outside the database). Without it nothing could be checkpointed or sealed.");
         }
 
+        await ApplySchemaAsync(cancellationToken);
+    }
+
+    /// <summary>The schema step alone (also <c>db-apply</c>, which serves nothing and needs no key).</summary>
+    public async Task ApplySchemaAsync(CancellationToken cancellationToken)
+    {
         if (!logins.Separated)
         {
             logger.LogWarning(

@@ -118,7 +118,7 @@ public sealed class LedgerDatabase(IDocumentStore store, AuditConnections connec
         var difference = services.GetRequiredService<Auditing.Privileges.LedgerLogins>().Separated
             ? SchemaPatchDifference.None
             : await Marten.ApplyAllConfiguredChangesToDatabaseAsync(@override, reconnectionOptions, ct);
-        await ActivatorUtilities.CreateInstance<AuditSchemaInstaller>(services).StartAsync(ct);
+        await ActivatorUtilities.CreateInstance<AuditSchemaInstaller>(services).ApplySchemaAsync(ct);
         await DatabaseHealth.ApplyHeartbeatTableAsync(connections.DataSource, ct);
         return difference;
     }
