@@ -64,6 +64,12 @@ public sealed class LedgerHost(string connectionString) : WebApplicationFactory<
         builder.UseSetting("ConnectionStrings:Ledger", connectionString);
         builder.UseSetting("Ledger:Auth:SigningKey", Convert.ToBase64String(SigningKey));
         builder.UseSetting("Ledger:Subjects:HmacKey", Convert.ToBase64String(SubjectHmacKey));
+        // Production refuses to start without a checkpoint key; it seals every event too, as deployed.
+        using (var checkpointKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256))
+        {
+            builder.UseSetting("Ledger:Audit:SigningKeyPem", checkpointKey.ExportPkcs8PrivateKeyPem());
+        }
+
         // The run is one client address and a handful of principals sending as fast as the service answers: the rate
         // limits (Ledger:RateLimits, sized for many clients) would measure themselves, not the service.
         foreach (var limit in new[] { "PerAddress", "PerPrincipal", "PortalSearch", "FailedAuthentication" })

@@ -20,7 +20,7 @@ public static class CliApp
 
     public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken ct = default)
     {
-        var root = new RootCommand("ProvisionLedger's command line: verify the audit chain, export and verify audit bundles, archive, issue tokens, import 一括照会 files.")
+        var root = new RootCommand("ProvisionLedger's command line: verify the audit chain, export and verify audit bundles, archive, issue tokens, import 一括照会 files, witness checkpoints.")
         {
             VerifyCommand.Create(console),
             ExportCommand.Create(console),
@@ -28,6 +28,7 @@ public static class CliApp
             ArchiveCommand.Create(console),
             TokenCommand.Create(console),
             ImportCommand.Create(console),
+            WitnessCommand.Create(console),
         };
         root.HelpName = Name;
 

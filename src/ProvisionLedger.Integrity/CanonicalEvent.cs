@@ -39,11 +39,21 @@ public static class CanonicalEvent
 {
     public const string Version = "provision-ledger/event/v1";
 
+    /// <summary>The first line of the text a seal covers: the same fields without the chain position, unknown when sealing.</summary>
+    public const string SealedVersion = "provision-ledger/sealed-event/v1";
+
     public static string Text(long position, EventRow row) => Build(position, row).ToString();
 
-    public static byte[] Digest(long position, EventRow row)
+    public static byte[] Digest(long position, EventRow row) => Hash(Text(position, row));
+
+    /// <summary>The text a seal covers: every field of <see cref="Text"/> but the chain position, under its own first line.</summary>
+    public static string SealedText(EventRow row) => Build(null, row).ToString();
+
+    /// <summary>SHA-256 of <see cref="SealedText"/>: what the appending transaction's seal signs for this event.</summary>
+    public static byte[] SealedDigest(EventRow row) => Hash(SealedText(row));
+
+    private static byte[] Hash(string text)
     {
-        var text = Text(position, row);
         var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
         try
         {
@@ -56,11 +66,15 @@ public static class CanonicalEvent
         }
     }
 
-    private static StringBuilder Build(long position, EventRow row)
+    private static StringBuilder Build(long? position, EventRow row)
     {
         var text = new StringBuilder(512 + row.Data.Length + (row.Headers?.Length ?? 0));
-        text.Append(Version).Append('\n');
-        Line(text, "position", position);
+        text.Append(position is null ? SealedVersion : Version).Append('\n');
+        if (position is { } p)
+        {
+            Line(text, "position", p);
+        }
+
         Line(text, "seq_id", row.SeqId);
         text.Append("id=").Append(row.Id.ToString("D")).Append('\n');
         Line(text, "stream_id", row.StreamId);

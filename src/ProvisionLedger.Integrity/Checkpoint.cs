@@ -19,6 +19,19 @@ public sealed record Checkpoint(
     string PublicKeyPem,
     byte[] Signature)
 {
+    /// <summary>The log's ECDSA signature over <see cref="CheckpointNote.Body"/> (null on checkpoints made before notes existed).</summary>
+    public byte[]? NoteSignature { get; init; }
+
+    /// <summary>The origin line of the note (null with <see cref="NoteSignature"/>).</summary>
+    public string? Origin { get; init; }
+
+    /// <summary>The checkpoint as a C2SP signed note, with the cosignatures given; null before notes existed.</summary>
+    public CheckpointNote? Note(IEnumerable<NoteSignature>? cosignatures = null) =>
+        NoteSignature is null || Origin is null
+            ? null
+            : new CheckpointNote(Origin, Sequence, MerkleRoot,
+                [new NoteSignature(Origin, CheckpointNote.KeyHash(PublicKeyPem), NoteSignature), .. cosignatures ?? []]);
+
     public const string Version = "provision-ledger/checkpoint/v1";
 
     /// <summary>The exact bytes signed: fixed lines, so anyone can rebuild and check them with openssl.</summary>
@@ -69,6 +82,15 @@ public sealed class CheckpointSigner : IDisposable
             DSASignatureFormat.Rfc3279DerSequence);
         return new Checkpoint(0, sequence, lastSeqId, chainHead, merkleRoot, at, KeyId, PublicKeyPem, signature);
     }
+
+    /// <summary>Signs the checkpoint and its C2SP note (origin, size, Merkle root).</summary>
+    public Checkpoint Sign(long sequence, long? lastSeqId, byte[] chainHead, byte[] merkleRoot, DateTimeOffset signedAt, string origin) =>
+        Sign(sequence, lastSeqId, chainHead, merkleRoot, signedAt) with
+        {
+            Origin = origin,
+            NoteSignature = _key.SignData(System.Text.Encoding.UTF8.GetBytes(CheckpointNote.Body(origin, sequence, merkleRoot)),
+                HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence),
+        };
 
     /// <summary>Checks the signature with <paramref name="publicKeyPem"/> (a trusted key, or the one the checkpoint names).</summary>
     public static bool Verify(Checkpoint checkpoint, string publicKeyPem)

@@ -79,6 +79,119 @@ public static class MerkleTree
         return sn == 0 && CryptographicOperations.FixedTimeEquals(r, root);
     }
 
+    /// <summary>
+    /// RFC 9162 §2.1.4.1: the consistency proof between the tree of the first <paramref name="from"/> leaves and the tree
+    /// of all <paramref name="leaves"/> (empty when the sizes are equal or <paramref name="from"/> is 0).
+    /// </summary>
+    public static List<byte[]> ConsistencyProof(IReadOnlyList<byte[]> leaves, long from)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(from);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(from, leaves.Count);
+        var proof = new List<byte[]>();
+        if (from > 0 && from < leaves.Count)
+        {
+            SubProof((int)from, leaves, 0, leaves.Count, true, proof);
+        }
+
+        return proof;
+    }
+
+    /// <summary>
+    /// RFC 9162 §2.1.4.2: does <paramref name="proof"/> show that the tree of size <paramref name="to"/> with root
+    /// <paramref name="toRoot"/> extends the tree of size <paramref name="from"/> with root <paramref name="fromRoot"/>?
+    /// </summary>
+    public static bool VerifyConsistency(long from, long to, byte[] fromRoot, byte[] toRoot, IReadOnlyList<byte[]> proof)
+    {
+        if (from < 0 || to < from)
+        {
+            return false;
+        }
+
+        if (from == to)
+        {
+            return proof.Count == 0 && CryptographicOperations.FixedTimeEquals(fromRoot, toRoot);
+        }
+
+        if (from == 0)
+        {
+            return proof.Count == 0;
+        }
+
+        if (proof.Count == 0 || proof.Any(p => p.Length != 32))
+        {
+            return false;
+        }
+
+        var path = new List<byte[]>(proof);
+        if ((from & (from - 1)) == 0)
+        {
+            path.Insert(0, fromRoot);
+        }
+
+        var fn = from - 1;
+        var sn = to - 1;
+        while ((fn & 1) == 1)
+        {
+            fn >>= 1;
+            sn >>= 1;
+        }
+
+        var fr = path[0];
+        var sr = path[0];
+        foreach (var c in path.Skip(1))
+        {
+            if (sn == 0)
+            {
+                return false;
+            }
+
+            if ((fn & 1) == 1 || fn == sn)
+            {
+                fr = Node(c, fr);
+                sr = Node(c, sr);
+                while ((fn & 1) == 0 && fn != 0)
+                {
+                    fn >>= 1;
+                    sn >>= 1;
+                }
+            }
+            else
+            {
+                sr = Node(sr, c);
+            }
+
+            fn >>= 1;
+            sn >>= 1;
+        }
+
+        return sn == 0 && CryptographicOperations.FixedTimeEquals(fr, fromRoot) && CryptographicOperations.FixedTimeEquals(sr, toRoot);
+    }
+
+    private static void SubProof(int m, IReadOnlyList<byte[]> leaves, int start, int count, bool complete, List<byte[]> proof)
+    {
+        if (m == count)
+        {
+            if (!complete)
+            {
+                proof.Add(Hash(leaves, start, count));
+            }
+
+            return;
+        }
+
+        var k = LargestPowerOfTwoBelow(count);
+        if (m <= k)
+        {
+            SubProof(m, leaves, start, k, complete, proof);
+            proof.Add(Hash(leaves, start + k, count - k));
+        }
+        else
+        {
+            SubProof(m - k, leaves, start + k, count - k, false, proof);
+            proof.Add(Hash(leaves, start, k));
+        }
+    }
+
     private static byte[] Hash(IReadOnlyList<byte[]> leaves, int start, int count)
     {
         if (count == 1)

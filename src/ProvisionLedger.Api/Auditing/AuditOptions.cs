@@ -11,14 +11,51 @@ public sealed class AuditOptions
     /// <summary>ECDSA P-256 private key (PKCS#8 PEM) that signs checkpoints; checkpoints are refused without it.</summary>
     public string? SigningKeyPem { get; init; }
 
+    /// <summary>ECDSA P-256 private key (PKCS#8 PEM) that seals events as they are written; by default the checkpoint key.</summary>
+    public string? SealKeyPem { get; init; }
+
+    /// <summary>The origin line of checkpoint notes: the log's name (<c>Ledger:Audit:Origin</c>).</summary>
+    public string Origin { get; init; } = "provision-ledger";
+
+    /// <summary>A directory outside the database where every checkpoint is also written, append-only.</summary>
+    public string? CheckpointDirectory { get; init; }
+
     /// <summary>How often a checkpoint is made when the chain has grown; zero turns the timer off.</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(300);
 
-    public static AuditOptions From(IConfiguration configuration) => new()
+    /// <summary>
+    /// Keys come from configuration (<c>…Pem</c>) or a file (<c>…Path</c>, e.g. a mounted secret), never from the
+    /// database. <c>Ledger:Audit:SealKeyPem</c>/<c>SealKeyPath</c> absent: the checkpoint key seals too.
+    /// </summary>
+    public static AuditOptions From(IConfiguration configuration)
     {
-        SigningKeyPem = string.IsNullOrWhiteSpace(configuration["Ledger:Audit:SigningKeyPem"]) ? null : configuration["Ledger:Audit:SigningKeyPem"],
-        CheckpointInterval = TimeSpan.FromSeconds(Math.Max(0, configuration.GetValue("Ledger:Audit:CheckpointIntervalSeconds", 300))),
-    };
+        var signing = Key(configuration, "Ledger:Audit:SigningKeyPem", "Ledger:Audit:SigningKeyPath");
+        return new AuditOptions
+        {
+            SigningKeyPem = signing,
+            SealKeyPem = Key(configuration, "Ledger:Audit:SealKeyPem", "Ledger:Audit:SealKeyPath") ?? signing,
+            Origin = configuration["Ledger:Audit:Origin"] is { Length: > 0 } origin ? origin : "provision-ledger",
+            CheckpointDirectory = configuration["Ledger:Audit:CheckpointDirectory"] is { Length: > 0 } directory ? directory : null,
+            CheckpointInterval = TimeSpan.FromSeconds(Math.Max(0, configuration.GetValue("Ledger:Audit:CheckpointIntervalSeconds", 300))),
+        };
+    }
+
+    private static string? Key(IConfiguration configuration, string pemKey, string pathKey)
+    {
+        if (!string.IsNullOrWhiteSpace(configuration[pemKey]))
+        {
+            return configuration[pemKey];
+        }
+
+        if (configuration[pathKey] is { Length: > 0 } path)
+        {
+            return File.Exists(path)
+                ? File.ReadAllText(path)
+                : throw new InvalidOperationException($"{pathKey} names {path}, which does not exist.");
+        }
+
+        return null;
+    }
 
     public CheckpointSigner Signer() =>
         SigningKeyPem is null
@@ -32,10 +69,9 @@ public sealed class AuditOptions
 /// </summary>
 public sealed class AuditConnections : IAsyncDisposable
 {
-    public AuditConnections(IConfiguration configuration)
+    public AuditConnections(Privileges.LedgerLogins logins)
     {
-        DataSource = NpgsqlDataSource.Create(configuration.GetConnectionString("Ledger")
-            ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not set."));
+        DataSource = NpgsqlDataSource.Create(logins.Runtime);
     }
 
     public NpgsqlDataSource DataSource { get; }

@@ -3,19 +3,15 @@ using Npgsql;
 namespace ProvisionLedger.Api.Auditing;
 
 /// <summary>
-/// The audit chain's schema objects, created after Marten's own schema with idempotent DDL. The chain is extended by a
-/// deferred constraint trigger on <c>mt_events</c>: it runs at commit, inside the appending transaction, so an event and
-/// its link commit or roll back together, whoever wrote the row (Marten, a script, a bulk load).
+/// The audit objects, created after Marten's own schema with idempotent DDL: the chain, checkpoints, seals, keys, the
+/// proof cache, the append-only guards, and <c>audit_chain_integrate</c>, which the elected integrator
+/// (<c>Chaining/ChainIntegrator</c>) calls to append committed events to the chain, off the writers' commit path.
 /// </summary>
 /// <remarks>
-/// Order: the trigger takes a transaction-scoped advisory lock and holds it until commit, so transactions extend the
-/// chain one after another and chain positions commit in order with no gaps. Sequence numbers are drawn before that and
-/// may commit out of order; the chain's order is its position, and verification follows it.
-/// Taking the lock at commit rather than at the first insert keeps the serialised part short and means the holder never
-/// waits for a lock another appender holds (no deadlock with Marten's stream-row locks).
-/// The head is the chain's last row, not a one-row head table: updating one row for every event of a large transaction
-/// leaves a chain of row versions that each later lookup walks, which made a 100,000-row insert quadratic.
-/// Marten appends in READ COMMITTED; a REPEATABLE READ appender would read a stale head and fail on the position key.
+/// The chain's order is its position, given at integration, in seq_id order up to a bound below which nothing can still
+/// commit. Integration is serialised by a transaction-scoped advisory lock, so positions are gap-free whoever calls it.
+/// The head is the chain's last row, not a one-row head table: updating one row for every event of a large batch leaves
+/// a chain of row versions that each later lookup walks.
 /// <c>audit_canonical</c> must build the same text as <c>ProvisionLedger.Integrity.CanonicalEvent.Text</c>.
 /// </remarks>
 public static class AuditSchema
@@ -50,6 +46,41 @@ public static class AuditSchema
         -- that verification rejects.
         alter table {{schema}}.audit_checkpoints add column if not exists merkle_frontier bytea[];
 
+        -- The checkpoint as a C2SP signed note: the log's signature over "origin\nsize\nbase64(root)\n".
+        alter table {{schema}}.audit_checkpoints add column if not exists note_signature bytea;
+        alter table {{schema}}.audit_checkpoints add column if not exists origin text;
+        -- Witnesses' cosignatures of checkpoints, posted back by them (POST /api/v1/audit/checkpoints/{id}/cosignatures).
+        create table if not exists {{schema}}.audit_cosignatures (
+            id bigint generated always as identity primary key,
+            checkpoint_id bigint not null references {{schema}}.audit_checkpoints (id),
+            witness text not null,
+            key_hash bytea not null,
+            signature bytea not null,
+            public_key_pem text not null,
+            received_at timestamptz not null default now());
+
+        -- Seals: one row per appending transaction, an ECDSA signature by the service's seal key (never in the database)
+        -- over the seq ids and position-free digests of the transaction's events (ProvisionLedger.Integrity.EventSeal).
+        create table if not exists {{schema}}.audit_seals (
+            id bigint generated always as identity primary key,
+            sealed_at timestamptz not null,
+            key_id text not null,
+            seq_ids bigint[] not null,
+            digests bytea[] not null,
+            signature bytea not null);
+        -- The public keys the service seals and signs with, by key id: written by the owner login at start, read by verify
+        -- when the auditor gives no key of their own.
+        create table if not exists {{schema}}.audit_keys (
+            key_id text primary key,
+            public_key_pem text not null,
+            purpose text not null,
+            registered_at timestamptz not null default now());
+
+        -- Events recorded before seals existed (seq id below this) are covered by the chain alone.
+        alter table {{schema}}.audit_chain_installation add column if not exists sealed_from_seq bigint;
+        update {{schema}}.audit_chain_installation set sealed_from_seq = coalesce((select max(seq_id) from {{schema}}.mt_events), 0) + 1
+            where sealed_from_seq is null;
+
         -- A cache for inclusion proofs: the Merkle hash of each full block of 1,024 chain positions (block 0 holds positions
         -- 1..1024). Derived from audit_chain; a wrong row only yields a proof that fails verification against the signed root.
         create table if not exists {{schema}}.audit_merkle_blocks (block bigint primary key, hash bytea not null);
@@ -82,44 +113,48 @@ public static class AuditSchema
                 || 'bdata=' || coalesce(encode(p_bdata, 'hex'), '~') || E'\n'
             $f$;
 
-        -- Security definer: the service's role may be denied direct writes on the audit tables and still extend the chain.
-        create or replace function {{schema}}.audit_chain_append(
-            p_seq_id bigint, p_id uuid, p_stream_id text, p_version bigint, p_type text, p_tenant_id text,
-            p_timestamp timestamptz, p_dotnet_type text, p_correlation_id text, p_causation_id text, p_user_name text,
-            p_headers jsonb, p_data jsonb, p_bdata bytea) returns void
+        -- The chain is no longer extended in the writers' transactions (a deferred trigger under one lock, up to this
+        -- version): the integrator (ChainIntegrator) appends committed events in batches instead.
+        drop trigger if exists audit_chain_extend on {{schema}}.mt_events;
+        drop function if exists {{schema}}.audit_chain_on_insert();
+        drop function if exists {{schema}}.audit_chain_append(bigint, uuid, text, bigint, text, text, timestamptz, text, text, text, text, jsonb, jsonb, bytea);
+
+        -- Appends to the chain, in seq_id order, the committed events with p_after < seq_id <= p_bound not chained yet (at most
+        -- p_limit); returns how many. The caller chooses p_bound so that no lower sequence number can still commit
+        -- (ChainIntegrator: Marten's high-water mark, a gap-free run, or every transaction that could hold a gap ended).
+        -- Security definer, so the runtime login can integrate without any write right on audit_chain; it only ever
+        -- chains rows that are in mt_events, in order, so calling it early or often does no harm. One caller at a time:
+        -- the transaction-scoped lock is held to commit.
+        create or replace function {{schema}}.audit_chain_integrate(p_after bigint, p_bound bigint, p_limit integer) returns bigint
             language plpgsql security definer set search_path = pg_catalog, pg_temp
             as $f$
             declare
                 head_position bigint;
                 head_link bytea;
                 digest bytea;
-                next_link bytea;
+                e record;
+                n bigint := 0;
             begin
-                -- Held until commit: one transaction at a time extends the chain, so positions commit in order, gap-free.
-                -- The head is read after the lock, from a fresh snapshot (READ COMMITTED), so it includes the previous holder.
                 perform pg_advisory_xact_lock(hashtextextended('{{schema}}.audit_chain', 0));
                 select position, link into head_position, head_link from {{schema}}.audit_chain order by position desc limit 1;
                 if not found then
                     head_position := 0;
                     head_link := decode(repeat('00', 32), 'hex');
                 end if;
-                digest := sha256(convert_to({{schema}}.audit_canonical(head_position + 1, p_seq_id, p_id, p_stream_id, p_version,
-                    p_type, p_tenant_id, p_timestamp, p_dotnet_type, p_correlation_id, p_causation_id, p_user_name, p_headers,
-                    p_data, p_bdata), 'UTF8'));
-                next_link := sha256(head_link || digest);
-                insert into {{schema}}.audit_chain (position, seq_id, event_id, stream_id, event_digest, link)
-                    values (head_position + 1, p_seq_id, p_id, p_stream_id, digest, next_link);
-            end
-            $f$;
-
-        create or replace function {{schema}}.audit_chain_on_insert() returns trigger
-            language plpgsql
-            as $f$
-            begin
-                perform {{schema}}.audit_chain_append(new.seq_id, new.id, new.stream_id::text, new.version, new.type, new.tenant_id,
-                    new.timestamp, new.mt_dotnet_type, new.correlation_id, new.causation_id, new.user_name, new.headers, new.data,
-                    new.bdata);
-                return null;
+                for e in select m.* from {{schema}}.mt_events m
+                         where m.seq_id > p_after and m.seq_id <= p_bound
+                           and not exists (select 1 from {{schema}}.audit_chain c where c.seq_id = m.seq_id)
+                         order by m.seq_id limit p_limit loop
+                    head_position := head_position + 1;
+                    digest := sha256(convert_to({{schema}}.audit_canonical(head_position, e.seq_id, e.id, e.stream_id::text, e.version,
+                        e.type, e.tenant_id, e.timestamp, e.mt_dotnet_type, e.correlation_id, e.causation_id, e.user_name, e.headers,
+                        e.data, e.bdata), 'UTF8'));
+                    head_link := sha256(head_link || digest);
+                    insert into {{schema}}.audit_chain (position, seq_id, event_id, stream_id, event_digest, link)
+                        values (head_position, e.seq_id, e.id, e.stream_id::text, digest, head_link);
+                    n := n + 1;
+                end loop;
+                return n;
             end
             $f$;
 
@@ -153,10 +188,6 @@ public static class AuditSchema
 
         do $d$
         begin
-            if not exists (select 1 from pg_trigger where tgname = 'audit_chain_extend' and tgrelid = '{{schema}}.mt_events'::regclass) then
-                create constraint trigger audit_chain_extend after insert on {{schema}}.mt_events
-                    deferrable initially deferred for each row execute function {{schema}}.audit_chain_on_insert();
-            end if;
             if not exists (select 1 from pg_trigger where tgname = 'audit_guard' and tgrelid = '{{schema}}.mt_events'::regclass) then
                 create trigger audit_guard before update or delete on {{schema}}.mt_events
                     for each row execute function {{schema}}.audit_guard_events();
@@ -173,26 +204,31 @@ public static class AuditSchema
                 create trigger audit_guard_truncate before truncate on {{schema}}.audit_checkpoints
                     for each statement execute function {{schema}}.audit_guard_append_only();
             end if;
-        end
-        $d$;
-
-        -- First installation only: chain the events written before auditing existed, in seq order. Never again later,
-        -- or events written with the trigger bypassed would be laundered into the chain instead of reported.
-        do $d$
-        declare
-            e record;
-            n bigint := 0;
-        begin
-            if not exists (select 1 from {{schema}}.audit_chain_installation) then
-                for e in select * from {{schema}}.mt_events order by seq_id loop
-                    perform {{schema}}.audit_chain_append(e.seq_id, e.id, e.stream_id::text, e.version, e.type, e.tenant_id,
-                        e.timestamp, e.mt_dotnet_type, e.correlation_id, e.causation_id, e.user_name, e.headers, e.data, e.bdata);
-                    n := n + 1;
-                end loop;
-                insert into {{schema}}.audit_chain_installation (singleton, backfilled) values (true, n);
+            if not exists (select 1 from pg_trigger where tgname = 'audit_guard' and tgrelid = '{{schema}}.audit_cosignatures'::regclass) then
+                create trigger audit_guard before update or delete on {{schema}}.audit_cosignatures
+                    for each row execute function {{schema}}.audit_guard_append_only();
+                create trigger audit_guard_truncate before truncate on {{schema}}.audit_cosignatures
+                    for each statement execute function {{schema}}.audit_guard_append_only();
+            end if;
+            if not exists (select 1 from pg_trigger where tgname = 'audit_guard' and tgrelid = '{{schema}}.audit_keys'::regclass) then
+                create trigger audit_guard before update or delete on {{schema}}.audit_keys
+                    for each row execute function {{schema}}.audit_guard_append_only();
+                create trigger audit_guard_truncate before truncate on {{schema}}.audit_keys
+                    for each statement execute function {{schema}}.audit_guard_append_only();
+            end if;
+            if not exists (select 1 from pg_trigger where tgname = 'audit_guard' and tgrelid = '{{schema}}.audit_seals'::regclass) then
+                create trigger audit_guard before update or delete on {{schema}}.audit_seals
+                    for each row execute function {{schema}}.audit_guard_append_only();
+                create trigger audit_guard_truncate before truncate on {{schema}}.audit_seals
+                    for each statement execute function {{schema}}.audit_guard_append_only();
             end if;
         end
         $d$;
+
+        -- First installation: events written before auditing existed are chained by the integrator like any others.
+        insert into {{schema}}.audit_chain_installation (singleton, backfilled, sealed_from_seq)
+            select true, (select count(*) from {{schema}}.mt_events), coalesce((select max(seq_id) from {{schema}}.mt_events), 0) + 1
+            where not exists (select 1 from {{schema}}.audit_chain_installation);
         """;
 
     /// <summary>Creates or updates the audit objects; safe to run at every start, and from several nodes at once.</summary>
@@ -201,8 +237,7 @@ public static class AuditSchema
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
 
-        // Blocks appends (and other nodes installing) while the trigger and the first backfill go in, so no event slips
-        // between "existing events" and "events the trigger sees".
+        // Blocks appends (and other nodes installing) while the installation is recorded, so sealed_from_seq is exact.
         await using (var lockEvents = new NpgsqlCommand($"lock table {schema}.mt_events in share row exclusive mode", connection, tx))
         {
             await lockEvents.ExecuteNonQueryAsync(ct);

@@ -1,8 +1,14 @@
 using JasperFx.Events.Projections;
+using JasperFx;
 using Marten;
+using ProvisionLedger.Api.Auditing.Privileges;
+using ProvisionLedger.Api.Auditing.Chaining;
 using ProvisionLedger.Api.Auditing.Checkpointing;
 using ProvisionLedger.Api.Auditing.ReadAccess;
 using ProvisionLedger.Api.Auditing.Retention;
+using ProvisionLedger.Api.Auditing.Sealing;
+using ProvisionLedger.Integrity;
+using Wolverine;
 
 namespace ProvisionLedger.Api.Auditing;
 
@@ -12,12 +18,44 @@ public static class AuditingConfiguration
     public static WebApplicationBuilder AddLedgerAuditing(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton(sp => AuditOptions.From(sp.GetRequiredService<IConfiguration>()));
+        builder.Services.AddSingleton(sp => LedgerLogins.From(sp.GetRequiredService<IConfiguration>()));
+        builder.Services.ConfigureMarten((sp, opts) =>
+        {
+            if (sp.GetRequiredService<AuditOptions>().SealKeyPem is { } sealKey)
+            {
+                EventSealing.Use(opts, new SealSigner(sealKey), sp.GetRequiredService<TimeProvider>());
+            }
+
+            if (sp.GetRequiredService<LedgerLogins>().Separated)
+            {
+                // The runtime login owns nothing and creates nothing: AuditSchemaInstaller applies the schema as the owner
+                // before Marten's own start-up step, which then finds nothing to change.
+                opts.AutoCreateSchemaObjects = AutoCreate.None;
+            }
+        });
+        builder.Services.AddSingleton<IWolverineExtension, RuntimeLoginBuildsNothing>();
         builder.Services.AddSingleton<AuditConnections>();
         builder.Services.AddSingleton<CheckpointService>();
+        builder.Services.AddSingleton<ChainIntegrationStatus>();
+        builder.Services.AddSingleton<ChainIntegrator>();
+        builder.Services.AddSingleton<Wolverine.Runtime.Agents.IAgentFamily, ChainIntegrationAgentFamily>();
         builder.Services.AddScoped<ReadAccessLog>();
 
-        // Registered after AddMarten: the installer runs once Marten's schema is there, before the first request.
-        builder.Services.AddHostedService<AuditSchemaInstaller>();
+        // Registered after AddMarten and before UseWolverine, so it runs before Wolverine starts. With an owner login it replaces
+        // Marten's own start-up step (which would apply the schema with the runtime login) and runs first of all.
+        var installer = ServiceDescriptor.Singleton<IHostedService, AuditSchemaInstaller>();
+        var martenActivator = builder.Services.FirstOrDefault(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name == "MartenActivator");
+        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("LedgerAdmin")) && martenActivator is not null)
+        {
+            // First of all hosted services: the others (the health heartbeat, Wolverine) may touch tables it creates.
+            builder.Services.Remove(martenActivator);
+            builder.Services.Insert(0, installer);
+        }
+        else
+        {
+            builder.Services.Add(installer);
+        }
+
         builder.Services.AddHostedService<PeriodicCheckpoints>();
         return builder;
     }
@@ -30,5 +68,17 @@ public static class AuditingConfiguration
         opts.Schema.For<ReadAccessEntry>().Identity(x => x.Id).Duplicate(x => x.SortKey)
             .Index(x => x.InstitutionCode).Index(x => x.SubjectRef).Index(x => x.Principal);
         opts.Projections.Add(new ReadAccessProjection(), ProjectionLifecycle.Inline);
+    }
+}
+
+/// <summary>With a separate owner login, Wolverine's envelope tables are applied by <see cref="AuditSchemaInstaller"/>, not by Wolverine.</summary>
+internal sealed class RuntimeLoginBuildsNothing(LedgerLogins logins) : IWolverineExtension
+{
+    public void Configure(WolverineOptions options)
+    {
+        if (logins.Separated)
+        {
+            options.AutoBuildMessageStorageOnStartup = AutoCreate.None;
+        }
     }
 }

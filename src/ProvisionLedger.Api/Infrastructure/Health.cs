@@ -121,6 +121,15 @@ public sealed class DatabaseHealth : IHostedService, IAsyncDisposable
 
     public static async Task ApplyHeartbeatTableAsync(NpgsqlDataSource dataSource, CancellationToken ct)
     {
+        // The runtime login may create nothing when an owner login applies the schema (AuditSchemaInstaller creates it then).
+        await using (var exists = dataSource.CreateCommand($"select to_regclass('{HeartbeatTable}') is not null"))
+        {
+            if ((bool)(await exists.ExecuteScalarAsync(ct))!)
+            {
+                return;
+            }
+        }
+
         await using var command = dataSource.CreateCommand(
             $"create schema if not exists {LedgerStore.Schema}; " +
             $"create table if not exists {HeartbeatTable} (node text primary key, beat timestamptz not null)");

@@ -77,7 +77,7 @@ public sealed class LedgerDatabaseSource(LedgerDatabase database) : IDatabaseSou
 /// heartbeat), so <c>db-apply</c> leaves a database exactly as a service start-up would, and <c>db-assert</c> checks it.
 /// Everything else is Marten's.
 /// </summary>
-public sealed class LedgerDatabase(IDocumentStore store, AuditConnections connections, ILoggerFactory logs) : IDatabase
+public sealed class LedgerDatabase(IDocumentStore store, AuditConnections connections, IServiceProvider services) : IDatabase
 {
     private IDatabase Marten => store.Storage.Database;
 
@@ -114,8 +114,11 @@ public sealed class LedgerDatabase(IDocumentStore store, AuditConnections connec
     public async Task<SchemaPatchDifference> ApplyAllConfiguredChangesToDatabaseAsync(
         AutoCreate? @override = null, ReconnectionOptions? reconnectionOptions = null, CancellationToken ct = default)
     {
-        var difference = await Marten.ApplyAllConfiguredChangesToDatabaseAsync(@override, reconnectionOptions, ct);
-        await new AuditSchemaInstaller(store, connections, logs.CreateLogger<AuditSchemaInstaller>()).StartAsync(ct);
+        // With an owner login (ConnectionStrings:LedgerAdmin) the installer applies Marten's changes too, as the owner.
+        var difference = services.GetRequiredService<Auditing.Privileges.LedgerLogins>().Separated
+            ? SchemaPatchDifference.None
+            : await Marten.ApplyAllConfiguredChangesToDatabaseAsync(@override, reconnectionOptions, ct);
+        await ActivatorUtilities.CreateInstance<AuditSchemaInstaller>(services).ApplySchemaAsync(ct);
         await DatabaseHealth.ApplyHeartbeatTableAsync(connections.DataSource, ct);
         return difference;
     }
@@ -124,10 +127,10 @@ public sealed class LedgerDatabase(IDocumentStore store, AuditConnections connec
     {
         await Marten.AssertDatabaseMatchesConfigurationAsync(ct);
         await using var command = connections.DataSource.CreateCommand(
-            $"select count(*) from pg_trigger where tgname = 'audit_chain_extend' and tgrelid = '{LedgerStore.Schema}.mt_events'::regclass");
+            $"select count(*) from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = '{LedgerStore.Schema}' and p.proname = 'audit_chain_integrate'");
         if ((long)(await command.ExecuteScalarAsync(ct))! == 0)
         {
-            throw new InvalidOperationException($"The audit chain is not installed on {LedgerStore.Schema}.mt_events: run db-apply.");
+            throw new InvalidOperationException($"The audit chain is not installed in {LedgerStore.Schema}: run db-apply.");
         }
 
         await DatabaseHealth.AssertHeartbeatTableAsync(connections.DataSource, ct);

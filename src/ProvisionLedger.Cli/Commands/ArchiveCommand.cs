@@ -3,6 +3,8 @@ using System.Globalization;
 using Marten;
 using Npgsql;
 using ProvisionLedger.Api.Auditing.Retention;
+using ProvisionLedger.Api.Auditing.Sealing;
+using ProvisionLedger.Integrity;
 using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Cli.Output;
 
@@ -16,9 +18,14 @@ public static class ArchiveCommand
         var connection = CommonOptions.Connection();
         var before = CommonOptions.JstStart("--before", "Archive streams whose last event was recorded before this moment");
         var by = new Option<string?>("--by") { Description = "Who runs the archive (recorded as operator:<by>; default: the OS user)" };
+        var sealKey = new Option<FileInfo?>("--seal-key-file")
+        {
+            Description = "The service's seal key (private PEM) that seals the run's StreamsArchived event; default: the environment's " +
+                          "Ledger__Audit__SealKeyPem or Ledger__Audit__SigningKeyPem. Without one the event is unsealed and verify reports it",
+        };
         var command = new Command("archive", "Archive streams older than the 7-year retention period (recorded, never deleted).")
         {
-            connection, before, by,
+            connection, before, by, sealKey,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -33,7 +40,17 @@ public static class ArchiveCommand
             var cs = parse.GetRequiredValue(connection);
             await EnsureLedgerAsync(cs, ct);
             var operatorName = $"operator:{parse.GetValue(by) ?? Environment.UserName}";
-            await using var store = DocumentStore.For(o => LedgerStore.Configure(o, cs));
+            var sealPem = parse.GetValue(sealKey) is { } file ? await File.ReadAllTextAsync(file.FullName, ct)
+                : Environment.GetEnvironmentVariable("Ledger__Audit__SealKeyPem") ?? Environment.GetEnvironmentVariable("Ledger__Audit__SigningKeyPem");
+            using var sealer = sealPem is null
+                ? throw new CliException("archive seals the StreamsArchived event it records: give --seal-key-file, or set Ledger__Audit__SealKeyPem " +
+                                         "or Ledger__Audit__SigningKeyPem as the service has them")
+                : new SealSigner(sealPem);
+            await using var store = DocumentStore.For(o =>
+            {
+                LedgerStore.Configure(o, cs);
+                EventSealing.Use(o, sealer, TimeProvider.System);
+            });
             var runs = new List<StreamsArchived>();
             var total = await console.WithProgressAsync("archive", "streams", async progress =>
             {

@@ -19,7 +19,7 @@ public sealed partial class AuditDatabase
     public const string ChainColumns = "c.position, c.seq_id, c.event_id, c.stream_id, c.event_digest, c.link";
 
     private const string CheckpointColumns =
-        "id, sequence, last_seq_id, chain_head, merkle_root, signed_at, key_id, public_key_pem, signature";
+        "id, sequence, last_seq_id, chain_head, merkle_root, signed_at, key_id, public_key_pem, signature, note_signature, origin";
 
     public AuditDatabase(string schema = DefaultSchema)
     {
@@ -83,8 +83,10 @@ public sealed partial class AuditDatabase
     public async Task<Checkpoint> InsertCheckpointAsync(NpgsqlConnection connection, Checkpoint checkpoint, MerkleFrontier? frontier = null, CancellationToken ct = default)
     {
         await using var command = new NpgsqlCommand(
-            $"insert into {Schema}.audit_checkpoints (sequence, last_seq_id, chain_head, merkle_root, signed_at, key_id, public_key_pem, signature, merkle_frontier) " +
-            "values (@sequence, @last, @head, @root, @at, @key, @pem, @signature, @frontier) returning id", connection);
+            $"insert into {Schema}.audit_checkpoints (sequence, last_seq_id, chain_head, merkle_root, signed_at, key_id, public_key_pem, signature, merkle_frontier, note_signature, origin) " +
+            "values (@sequence, @last, @head, @root, @at, @key, @pem, @signature, @frontier, @note, @origin) returning id", connection);
+        command.Parameters.AddWithValue("note", (object?)checkpoint.NoteSignature ?? DBNull.Value);
+        command.Parameters.AddWithValue("origin", (object?)checkpoint.Origin ?? DBNull.Value);
         command.Parameters.AddWithValue("frontier", frontier is null ? DBNull.Value : frontier.Subtrees.ToArray());
         command.Parameters.AddWithValue("sequence", checkpoint.Sequence);
         command.Parameters.AddWithValue("last", (object?)checkpoint.LastSeqId ?? DBNull.Value);
@@ -209,11 +211,84 @@ public sealed partial class AuditDatabase
         return [.. hashes];
     }
 
-    /// <summary>Recomputes the whole chain from the rows, in one consistent snapshot, and checks every checkpoint.</summary>
-    /// <param name="progress">Told the chain's length first, then how many links are verified, every 1,024.</param>
-    public async Task<VerificationReport> VerifyAsync(NpgsqlDataSource dataSource, string? trustedPublicKeyPem = null,
-        IChainProgress? progress = null, CancellationToken ct = default)
+    /// <summary>Writes one transaction's seal, inside that transaction.</summary>
+    public async Task InsertSealAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, EventSeal seal, CancellationToken ct = default)
     {
+        await using var command = new NpgsqlCommand(
+            $"insert into {Schema}.audit_seals (sealed_at, key_id, seq_ids, digests, signature) values (@at, @key, @seqs, @digests, @signature)",
+            connection, transaction);
+        command.Parameters.AddWithValue("at", seal.SealedAt);
+        command.Parameters.AddWithValue("key", seal.KeyId);
+        command.Parameters.AddWithValue("seqs", seal.SeqIds);
+        command.Parameters.AddWithValue("digests", seal.Digests);
+        command.Parameters.AddWithValue("signature", seal.Signature);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<List<EventSeal>> SealsAsync(NpgsqlConnection connection, CancellationToken ct = default)
+    {
+        await using var command = new NpgsqlCommand(
+            $"select id, sealed_at, key_id, seq_ids, digests, signature from {Schema}.audit_seals order by id", connection);
+        await using var r = await command.ExecuteReaderAsync(ct);
+        var seals = new List<EventSeal>();
+        while (await r.ReadAsync(ct))
+        {
+            seals.Add(new EventSeal(r.GetInt64(0), new DateTimeOffset(r.GetDateTime(1), TimeSpan.Zero), r.GetString(2),
+                r.GetFieldValue<long[]>(3), r.GetFieldValue<byte[][]>(4), r.GetFieldValue<byte[]>(5)));
+        }
+
+        return seals;
+    }
+
+    /// <summary>The first sequence number that must carry a seal (events before it predate sealing).</summary>
+    public async Task<long> SealedFromSeqAsync(NpgsqlConnection connection, CancellationToken ct = default)
+    {
+        await using var command = new NpgsqlCommand($"select sealed_from_seq from {Schema}.audit_chain_installation", connection);
+        return await command.ExecuteScalarAsync(ct) is long from ? from : 1;
+    }
+
+    /// <summary>The public keys the service registered (table <c>audit_keys</c>, written by the owner login only).</summary>
+    public async Task<List<string>> RegisteredKeysAsync(NpgsqlConnection connection, CancellationToken ct = default)
+    {
+        await using var command = new NpgsqlCommand($"select public_key_pem from {Schema}.audit_keys order by registered_at", connection);
+        await using var r = await command.ExecuteReaderAsync(ct);
+        var keys = new List<string>();
+        while (await r.ReadAsync(ct))
+        {
+            keys.Add(r.GetString(0));
+        }
+
+        return keys;
+    }
+
+    /// <summary>Recomputes the whole chain from the rows, in one consistent snapshot, and checks every checkpoint and seal.</summary>
+    /// <param name="trustedPublicKeyPem">The published key: checks checkpoints, and seals too (by default the checkpoint key seals).</param>
+    /// <param name="progress">Told the chain's length first, then how many links are verified, every 1,024.</param>
+    public Task<VerificationReport> VerifyAsync(NpgsqlDataSource dataSource, string? trustedPublicKeyPem = null,
+        IChainProgress? progress = null, CancellationToken ct = default) =>
+        VerifyAsync(dataSource, new VerifyOptions
+        {
+            TrustedCheckpointKeys = trustedPublicKeyPem is null ? [] : [trustedPublicKeyPem],
+            Progress = progress,
+        }, ct);
+
+    /// <param name="trustedSealKeyPems">The published seal keys; null uses the keys the service registered in the database.</param>
+    public Task<VerificationReport> VerifyAsync(NpgsqlDataSource dataSource, string? trustedPublicKeyPem,
+        IReadOnlyList<string>? trustedSealKeyPems, CancellationToken ct = default) =>
+        VerifyAsync(dataSource, new VerifyOptions
+        {
+            TrustedCheckpointKeys = trustedPublicKeyPem is null ? [] : [trustedPublicKeyPem],
+            TrustedSealKeys = trustedSealKeyPems,
+        }, ct);
+
+    /// <summary>
+    /// Recomputes the whole chain from the rows, in one consistent snapshot, and checks every checkpoint and every seal,
+    /// and that the store is consistent with every checkpoint the auditor kept.
+    /// </summary>
+    public async Task<VerificationReport> VerifyAsync(NpgsqlDataSource dataSource, VerifyOptions options, CancellationToken ct = default)
+    {
+        var trustedSealKeyPems = options.TrustedSealKeys;
+        var progress = options.Progress;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var lookups = await dataSource.OpenConnectionAsync(ct);
 
@@ -236,7 +311,25 @@ public sealed partial class AuditDatabase
             await import.ExecuteNonQueryAsync(ct);
         }
 
-        var verifier = new ChainVerifier(trustedPublicKeyPem);
+        var seals = new SealIndex(await SealedFromSeqAsync(connection, ct));
+        // Without published seal keys: the keys the owner login registered, and the trusted checkpoint keys (by default the
+        // checkpoint key seals). Pin them with TrustedSealKeys to refuse a key someone with owner rights slipped in.
+        using (var keys = new SealKeys(trustedSealKeyPems ?? [.. await RegisteredKeysAsync(connection, ct), .. options.TrustedCheckpointKeys]))
+        {
+            seals.Add(await SealsAsync(connection, ct), keys);
+        }
+
+        var verifier = new ChainVerifier(null, seals);
+        foreach (var key in options.TrustedCheckpointKeys)
+        {
+            verifier.TrustedKeys.TryAdd(CheckpointSigner.KeyIdOf(key), key);
+        }
+
+        foreach (var trusted in options.TrustedCheckpoints)
+        {
+            verifier.AddTrusted(trusted.Size, trusted.MerkleRoot, trusted.Label);
+        }
+
         verifier.AddCheckpoints(await CheckpointsAsync(connection, ct));
         if (progress is not null)
         {
@@ -287,6 +380,12 @@ public sealed partial class AuditDatabase
 
         await hashing;
 
+        long lastChainedSeq;
+        await using (var last = new NpgsqlCommand($"select coalesce(max(seq_id), 0) from {Schema}.audit_chain", connection, tx))
+        {
+            lastChainedSeq = (long)(await last.ExecuteScalarAsync(ct))!;
+        }
+
         await using (var unchained = new NpgsqlCommand(
                          $"select {EventColumns} from {Schema}.mt_events e " +
                          $"where not exists (select 1 from {Schema}.audit_chain c where c.seq_id = e.seq_id) " +
@@ -295,7 +394,7 @@ public sealed partial class AuditDatabase
         {
             while (await r.ReadAsync(ct))
             {
-                verifier.ObserveUnchained(ReadEvent(r, 0));
+                verifier.ObserveUnchained(ReadEvent(r, 0), lastChainedSeq);
             }
         }
 
@@ -313,10 +412,59 @@ public sealed partial class AuditDatabase
 
     private static Checkpoint ReadCheckpoint(NpgsqlDataReader r) => new(
         r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2), r.GetFieldValue<byte[]>(3), r.GetFieldValue<byte[]>(4),
-        new DateTimeOffset(r.GetDateTime(5), TimeSpan.Zero), r.GetString(6), r.GetString(7), r.GetFieldValue<byte[]>(8));
+        new DateTimeOffset(r.GetDateTime(5), TimeSpan.Zero), r.GetString(6), r.GetString(7), r.GetFieldValue<byte[]>(8))
+    {
+        NoteSignature = r.IsDBNull(9) ? null : r.GetFieldValue<byte[]>(9),
+        Origin = r.IsDBNull(10) ? null : r.GetString(10),
+    };
+
+    /// <summary>The witnesses' cosignatures of a checkpoint, as note signature lines.</summary>
+    public async Task<List<NoteSignature>> CosignaturesAsync(NpgsqlConnection connection, long checkpointId, CancellationToken ct = default)
+    {
+        await using var command = new NpgsqlCommand(
+            $"select witness, key_hash, signature from {Schema}.audit_cosignatures where checkpoint_id = @id order by id", connection);
+        command.Parameters.AddWithValue("id", checkpointId);
+        await using var r = await command.ExecuteReaderAsync(ct);
+        var list = new List<NoteSignature>();
+        while (await r.ReadAsync(ct))
+        {
+            list.Add(new NoteSignature(r.GetString(0), r.GetFieldValue<byte[]>(1), r.GetFieldValue<byte[]>(2)));
+        }
+
+        return list;
+    }
+
+    public async Task InsertCosignatureAsync(NpgsqlConnection connection, long checkpointId, NoteSignature cosignature, string publicKeyPem, CancellationToken ct = default)
+    {
+        await using var command = new NpgsqlCommand(
+            $"insert into {Schema}.audit_cosignatures (checkpoint_id, witness, key_hash, signature, public_key_pem) values (@id, @name, @hash, @signature, @pem)",
+            connection);
+        command.Parameters.AddWithValue("id", checkpointId);
+        command.Parameters.AddWithValue("name", cosignature.Name);
+        command.Parameters.AddWithValue("hash", cosignature.KeyHash);
+        command.Parameters.AddWithValue("signature", cosignature.Signature);
+        command.Parameters.AddWithValue("pem", publicKeyPem);
+        await command.ExecuteNonQueryAsync(ct);
+    }
 
     private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
     private static partial Regex Identifier();
+}
+
+/// <summary>What the auditor brings to <see cref="AuditDatabase.VerifyAsync(NpgsqlDataSource, VerifyOptions, CancellationToken)"/>.</summary>
+public sealed record VerifyOptions
+{
+    /// <summary>Published checkpoint keys (all of them after a rotation); empty: each checkpoint's own key.</summary>
+    public IReadOnlyList<string> TrustedCheckpointKeys { get; init; } = [];
+
+    /// <summary>Published seal keys; null: the keys the service registered in the database and the trusted checkpoint keys.</summary>
+    public IReadOnlyList<string>? TrustedSealKeys { get; init; }
+
+    /// <summary>Checkpoints kept from earlier: the store must extend each of them.</summary>
+    public IReadOnlyList<TrustedCheckpoint> TrustedCheckpoints { get; init; } = [];
+
+    /// <summary>Told the chain's length first, then how many links are verified.</summary>
+    public IChainProgress? Progress { get; init; }
 }

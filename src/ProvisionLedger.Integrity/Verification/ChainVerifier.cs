@@ -22,13 +22,50 @@ public sealed class ChainVerifier
     private long _divergenceCount;
     private long _eventsChecked;
     private long _inserted;
+    private long _pending;
     private int _checkpointCount;
 
+    private readonly SealIndex? _seals;
+
     /// <param name="trustedPublicKeyPem">The published checkpoint key; without it, each checkpoint's own key is used and only its key id can be compared by eye.</param>
-    public ChainVerifier(string? trustedPublicKeyPem = null) => _trustedPublicKeyPem = trustedPublicKeyPem;
+    /// <param name="seals">The seals read and checked; null checks no seals (an export without them).</param>
+    public ChainVerifier(string? trustedPublicKeyPem = null, SealIndex? seals = null)
+    {
+        _trustedPublicKeyPem = trustedPublicKeyPem;
+        _seals = seals;
+    }
+
+    /// <summary>
+    /// Trusted checkpoint keys by key id (after a rotation, the old keys too); a checkpoint signed by a key not among them
+    /// does not verify. Empty: each checkpoint's own key is used.
+    /// </summary>
+    public Dictionary<string, string> TrustedKeys { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A checkpoint the auditor kept from earlier (<c>verify --trusted-checkpoint</c>): the chain's first
+    /// <paramref name="size"/> links must have that Merkle root, or the store was rebuilt since.
+    /// </summary>
+    public void AddTrusted(long size, byte[] merkleRoot, string label)
+    {
+        var trusted = new Checkpoint(0, size, null, [], merkleRoot, default, "trusted", "", []);
+        if (!_checkpoints.TryGetValue(size, out var list))
+        {
+            _checkpoints[size] = list = [];
+        }
+
+        list.Add(trusted);
+        _trustedLabels[trusted] = label;
+    }
+
+    private readonly Dictionary<Checkpoint, string> _trustedLabels = new(ReferenceEqualityComparer.Instance);
 
     public void AddCheckpoints(IEnumerable<Checkpoint> checkpoints)
     {
+        if (_trustedPublicKeyPem is not null)
+        {
+            TrustedKeys.TryAdd(CheckpointSigner.KeyIdOf(_trustedPublicKeyPem), _trustedPublicKeyPem);
+        }
+
         foreach (var checkpoint in checkpoints)
         {
             _checkpointCount++;
@@ -37,11 +74,12 @@ public sealed class ChainVerifier
                 _keyIds.Add(checkpoint.KeyId);
             }
 
-            if (!CheckpointSigner.Verify(checkpoint, _trustedPublicKeyPem ?? checkpoint.PublicKeyPem))
+            var key = TrustedKeys.Count == 0 ? checkpoint.PublicKeyPem : TrustedKeys.GetValueOrDefault(checkpoint.KeyId);
+            if (key is null || !CheckpointSigner.Verify(checkpoint, key))
             {
                 Report(new Divergence(DivergenceKind.BadSignature, checkpoint.LastSeqId, checkpoint.Sequence, null,
                     $"checkpoint {checkpoint.Id} (sequence {checkpoint.Sequence}, key {checkpoint.KeyId}) does not verify" +
-                    (_trustedPublicKeyPem is null ? "" : " with the trusted key")));
+                    (TrustedKeys.Count == 0 ? "" : key is null ? " (its key is not a trusted key)" : " with the trusted key")));
             }
 
             if (checkpoint.Sequence == 0)
@@ -64,6 +102,7 @@ public sealed class ChainVerifier
     /// </summary>
     public void Observe(ChainEntry entry, EventRow? rowAtSeq, EventRow? rowWithId = null)
     {
+        var reportedBefore = _divergenceCount;
         if (entry.Position != _lastPosition + 1)
         {
             Report(entry.Position > _lastPosition + 1
@@ -109,6 +148,18 @@ public sealed class ChainVerifier
             var root = _frontier.Root();
             foreach (var checkpoint in signed)
             {
+                if (_trustedLabels.TryGetValue(checkpoint, out var label))
+                {
+                    if (!checkpoint.MerkleRoot.AsSpan().SequenceEqual(root))
+                    {
+                        Report(new Divergence(DivergenceKind.CheckpointMismatch, entry.SeqId, entry.Position, entry.StreamId,
+                            $"the store is not consistent with the trusted checkpoint {label} at size {checkpoint.Sequence}: its first " +
+                            $"{checkpoint.Sequence} events have another Merkle root (history rewritten since)"));
+                    }
+
+                    continue;
+                }
+
                 if (!checkpoint.ChainHead.AsSpan().SequenceEqual(entry.Link) || !checkpoint.MerkleRoot.AsSpan().SequenceEqual(root))
                 {
                     Report(new Divergence(DivergenceKind.CheckpointMismatch, entry.SeqId, entry.Position, entry.StreamId,
@@ -117,16 +168,39 @@ public sealed class ChainVerifier
             }
         }
 
+        // A row the chain already found changed, moved or missing is reported once, by the chain.
+        if (rowAtSeq is not null && _divergenceCount == reportedBefore && _seals?.Check(rowAtSeq, entry.Position) is { } seal)
+        {
+            Report(seal);
+        }
+
         _previousLink = entry.Link;
         _lastPosition = entry.Position;
     }
 
-    /// <summary>An event row that has no link at all.</summary>
-    public void ObserveUnchained(EventRow row)
+    /// <summary>
+    /// An event row that has no link. A sealed one is waiting for the integrator (or is a late commit it will pick up)
+    /// and is verified by its seal alone; an unsealed or badly sealed one is reported: as inserted when it sits below the
+    /// chain's last sequence number (the integrator would have chained it), by its seal otherwise.
+    /// </summary>
+    public void ObserveUnchained(EventRow row, long lastChainedSeq = long.MaxValue)
     {
+        var seal = _seals?.Check(row, null);
+        if (_seals is not null && seal is null && row.SeqId >= _seals.SealedFromSeq)
+        {
+            _pending++;
+            return;
+        }
+
+        if (seal is not null && row.SeqId > lastChainedSeq)
+        {
+            Report(seal);
+            return;
+        }
+
         _inserted++;
         Report(new Divergence(DivergenceKind.Inserted, row.SeqId, null, row.StreamId,
-            $"event {row.Id} ({row.Type}) is in the event store but was never chained"));
+            $"event {row.Id} ({row.Type}) is in the event store but was never chained" + (seal is null ? "" : " nor sealed")));
     }
 
     /// <summary>Closes the walk: checkpoints beyond the chain's end mean the chain lost its tail.</summary>
@@ -137,7 +211,9 @@ public sealed class ChainVerifier
             foreach (var checkpoint in list)
             {
                 Report(new Divergence(DivergenceKind.CheckpointMismatch, checkpoint.LastSeqId, sequence, null,
-                    $"checkpoint {checkpoint.Id} covers {sequence} events but the chain holds only {_lastPosition}"));
+                    _trustedLabels.TryGetValue(checkpoint, out var label)
+                        ? $"the store is not consistent with the trusted checkpoint {label} at size {sequence}: the chain holds only {_lastPosition}"
+                        : $"checkpoint {checkpoint.Id} covers {sequence} events but the chain holds only {_lastPosition}"));
             }
         }
 
@@ -146,7 +222,10 @@ public sealed class ChainVerifier
             EventsChecked = _eventsChecked,
             Links = _lastPosition,
             Inserted = _inserted,
+            Pending = _pending,
             CheckpointsChecked = _checkpointCount,
+            SealsChecked = _seals?.SealsChecked ?? 0,
+            SealedFromSeq = _seals?.SealedFromSeq,
             KeyIds = _keyIds,
             ChainHead = _previousLink,
             DivergenceCount = _divergenceCount,

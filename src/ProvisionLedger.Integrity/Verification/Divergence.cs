@@ -22,6 +22,12 @@ public enum DivergenceKind
 
     /// <summary>A signed checkpoint disagrees with the chain (its head or Merkle root, or a chain shorter than it).</summary>
     CheckpointMismatch,
+
+    /// <summary>An event no seal covers: it was written without the service's seal key (e.g. a plain INSERT).</summary>
+    Unsealed,
+
+    /// <summary>An event whose seal does not verify with the seal keys, or no longer matches the row.</summary>
+    BadSeal,
 }
 
 public sealed record Divergence(DivergenceKind Kind, long? SeqId, long? Position, string? StreamId, string Detail)
@@ -31,6 +37,7 @@ public sealed record Divergence(DivergenceKind Kind, long? SeqId, long? Position
         DivergenceKind.BrokenLink => "broken-link",
         DivergenceKind.BadSignature => "bad-signature",
         DivergenceKind.CheckpointMismatch => "checkpoint-mismatch",
+        DivergenceKind.BadSeal => "bad-seal",
         _ => Kind.ToString().ToLowerInvariant(),
     };
 
@@ -50,7 +57,16 @@ public sealed class VerificationReport
 
     public long Inserted { get; init; }
 
+    /// <summary>Events not integrated into the chain yet, verified by their seals alone.</summary>
+    public long Pending { get; init; }
+
     public int CheckpointsChecked { get; init; }
+
+    /// <summary>Seals read and checked (0 when seals were not checked).</summary>
+    public long SealsChecked { get; init; }
+
+    /// <summary>Events below this sequence number predate sealing and are covered by the chain alone; null when seals were not checked.</summary>
+    public long? SealedFromSeq { get; init; }
 
     /// <summary>The key ids of the checkpoints checked, in the order first seen.</summary>
     public IReadOnlyList<string> KeyIds { get; init; } = [];
@@ -69,7 +85,10 @@ public sealed class VerificationReport
     public Divergence? First => Divergences.Count == 0 ? null : Divergences[0];
 
     public string Summary() => Intact
-        ? $"intact: {Links} events chained and verified, {CheckpointsChecked} checkpoint(s) verified, chain head {Convert.ToHexStringLower(ChainHead)} ({Elapsed.TotalSeconds:0.0} s)"
+        ? $"intact: {Links} events chained and verified, {CheckpointsChecked} checkpoint(s) verified, " +
+          (SealedFromSeq is { } from ? $"{SealsChecked} seal(s) verified{(from > 1 ? $" (events before seq {from} predate sealing)" : "")}, " : "") +
+          (Pending > 0 ? $"{Pending} event(s) not integrated yet verified by seal, " : "") +
+          $"chain head {Convert.ToHexStringLower(ChainHead)} ({Elapsed.TotalSeconds:0.0} s)"
         : $"NOT intact: {DivergenceCount} divergence(s); first: {First}";
 }
 

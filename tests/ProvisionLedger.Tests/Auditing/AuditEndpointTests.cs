@@ -24,6 +24,7 @@ public sealed class AuditEndpointTests(AuditedLedgerApi api) : IClassFixture<Aud
     public async Task An_auditor_makes_a_checkpoint_and_reads_it_back_as_the_latest()
     {
         await api.LinkAsync(Institutions.Chiyoda, LinkageScenarios.NewLocalRecordId(), MyNumbers.Next());
+        await api.WaitForChainAsync();
         var auditor = api.As(Roles.Auditor);
 
         var made = await auditor.PostAsync(Checkpoints, null);
@@ -45,6 +46,7 @@ public sealed class AuditEndpointTests(AuditedLedgerApi api) : IClassFixture<Aud
         (await auditor.PostAsync(Checkpoints, null)).StatusCode.Should().Be(HttpStatusCode.Created);
         await api.LinkAsync(Institutions.Chiyoda, LinkageScenarios.NewLocalRecordId(), MyNumbers.Next());
         await api.LinkAsync(Institutions.Shinjuku, LinkageScenarios.NewLocalRecordId(), MyNumbers.Next());
+        await api.WaitForChainAsync();
         (await auditor.PostAsync(Checkpoints, null)).StatusCode.Should().Be(HttpStatusCode.Created);
 
         await using var dataSource = NpgsqlDataSource.Create(api.ConnectionString);
@@ -95,6 +97,7 @@ public sealed class AuditEndpointTests(AuditedLedgerApi api) : IClassFixture<Aud
     public async Task An_inclusion_proof_leads_from_the_event_to_the_signed_merkle_root()
     {
         await api.LinkAsync(Institutions.Shinjuku, LinkageScenarios.NewLocalRecordId(), MyNumbers.Next());
+        await api.WaitForChainAsync();
         var auditor = api.As(Roles.Auditor);
         var checkpoint = await (await auditor.PostAsync(Checkpoints, null)).ReadJsonAsync<CheckpointView>();
         var seq = checkpoint.LastSeqId!.Value;

@@ -12,6 +12,8 @@ public class AuditedLedgerApi : LedgerApi
     {
         base.ConfigureWebHost(builder);
         builder.UseSetting("Ledger:Audit:SigningKeyPem", CheckpointKeyPem);
+        // No seal key of its own: the checkpoint key seals too (the default).
+        builder.UseSetting("Ledger:Audit:SealKeyPem", "");
         builder.UseSetting("Ledger:Audit:CheckpointIntervalSeconds", "0");
     }
 }

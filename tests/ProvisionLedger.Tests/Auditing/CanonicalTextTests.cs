@@ -24,6 +24,8 @@ public sealed class CanonicalTextTests : IAsyncLifetime
             await bare.SaveChangesAsync();
         }
 
+        await _ledger.IntegrateAsync();
+
         await using var connection = await _ledger.DataSource.OpenConnectionAsync();
         await using var command = new NpgsqlCommand(
             "select ledger.audit_canonical(c.position, e.seq_id, e.id, e.stream_id, e.version, e.type, e.tenant_id, e.timestamp, " +

@@ -80,16 +80,29 @@ public sealed class ChainTamperingTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_event_written_with_the_chain_trigger_bypassed_is_reported_as_inserted()
+    public async Task An_event_slipped_in_below_the_chain_head_is_reported_as_inserted()
     {
         var stream = await StreamOf(2);
         await _ledger.ExecuteAsync(
-            "begin; set local session_replication_role = replica; " +
+            "insert into ledger.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, headers, user_name) " +
+            "select 0, gen_random_uuid(), stream_id, 100, data, type, timestamp, tenant_id, mt_dotnet_type, headers, user_name " +
+            "from ledger.mt_events where seq_id = 2");
+
+        await ExpectFirst(DivergenceKind.Inserted, 0, stream, "inserted: seq 0");
+    }
+
+    [Fact]
+    public async Task An_event_past_the_chain_head_without_a_seal_is_reported_as_unsealed_before_and_after_integration()
+    {
+        var stream = await StreamOf(2);
+        await _ledger.ExecuteAsync(
             "insert into ledger.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, headers, user_name) " +
             "select 1000, gen_random_uuid(), stream_id, 100, data, type, timestamp, tenant_id, mt_dotnet_type, headers, user_name " +
-            "from ledger.mt_events where seq_id = 2; commit;");
+            "from ledger.mt_events where seq_id = 2");
 
-        await ExpectFirst(DivergenceKind.Inserted, 1000, stream, "inserted: seq 1000");
+        await ExpectFirst(DivergenceKind.Unsealed, 1000, stream, "unsealed: seq 1000");
+        (await _ledger.IntegrateAsync()).Should().Be(1);
+        await ExpectFirst(DivergenceKind.Unsealed, 1000, stream, "unsealed: seq 1000");
     }
 
     [Fact]
@@ -143,8 +156,8 @@ public sealed class ChainTamperingTests : IAsyncLifetime
         var report = await _ledger.VerifyAsync(signer.PublicKeyPem);
 
         report.Intact.Should().BeFalse();
-        report.Divergences.Should().ContainSingle().Which.Kind.Should().Be(DivergenceKind.CheckpointMismatch);
-        stream.Should().NotBeNull();
+        report.Divergences.Select(d => d.Kind).Should().BeEquivalentTo([DivergenceKind.CheckpointMismatch, DivergenceKind.BadSeal]);
+        report.Divergences.Should().Contain(d => d.Kind == DivergenceKind.BadSeal && d.SeqId == 5 && d.StreamId == stream);
     }
 
     [Fact]

@@ -2,6 +2,9 @@ using System.Security.Cryptography;
 using Marten;
 using Npgsql;
 using ProvisionLedger.Api.Auditing;
+using ProvisionLedger.Api.Auditing.Chaining;
+using ProvisionLedger.Api.Auditing.Privileges;
+using ProvisionLedger.Api.Auditing.Sealing;
 using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Api.Linkages;
 using ProvisionLedger.Cli;
@@ -40,15 +43,35 @@ public sealed class ChainedLedger : IAsyncDisposable
     {
         var server = await PostgresServer.GetAsync();
         var connectionString = await server.CreateDatabaseAsync(hint);
-        var store = DocumentStore.For(o => LedgerStore.Configure(o, connectionString));
+        var sealKey = TestKeys.NewCheckpointKeyPem();
+        var sealer = new SealSigner(sealKey);
+        var store = DocumentStore.For(o =>
+        {
+            LedgerStore.Configure(o, connectionString);
+            EventSealing.Use(o, sealer, TimeProvider.System);
+        });
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         var dataSource = NpgsqlDataSource.Create(connectionString);
         await AuditSchema.ApplyAsync(dataSource, LedgerStore.Schema);
-        return new ChainedLedger(server, connectionString, store, dataSource);
+        // As the service does at start: the seal key's public half, where `verify` without --seal-key finds it.
+        await using (var register = dataSource.CreateCommand(
+                         "insert into ledger.audit_keys (key_id, public_key_pem, purpose) values (@id, @pem, 'seal')"))
+        {
+            register.Parameters.AddWithValue("id", sealer.KeyId);
+            register.Parameters.AddWithValue("pem", sealer.PublicKeyPem);
+            await register.ExecuteNonQueryAsync();
+        }
+
+        return new ChainedLedger(server, connectionString, store, dataSource) { SealKeyPem = sealKey, Sealer = sealer };
     }
 
+    /// <summary>The key this ledger's writes are sealed with (private: tests also forge with it).</summary>
+    public string SealKeyPem { get; private init; } = "";
+
+    public SealSigner Sealer { get; private init; } = null!;
+
     /// <summary>Appends <paramref name="streams"/> linkage streams of one to three events each, with full metadata.</summary>
-    public async Task<int> AppendLinkagesAsync(int streams, string institutionCode = "131016")
+    public async Task<int> AppendLinkagesAsync(int streams, string institutionCode = "131016", bool integrate = true)
     {
         var count = 0;
         for (var i = 0; i < streams; i++)
@@ -65,7 +88,44 @@ public sealed class ChainedLedger : IAsyncDisposable
             count += events.Length;
         }
 
+        if (integrate)
+        {
+            await IntegrateAsync();
+        }
+
         return count;
+    }
+
+    /// <summary>Runs the chain integrator until it has nothing left to chain (the service's elected integrator does this on its own).</summary>
+    /// <param name="untilNoGap">Also wait for a pending gap to be crossed (false: stop at the first idle round).</param>
+    public async Task<long> IntegrateAsync(bool untilNoGap = true)
+    {
+        await using var connections = new AuditConnections(new LedgerLogins(ConnectionString, null));
+        using var status = new ChainIntegrationStatus();
+        var integrator = new ChainIntegrator(connections, status, TimeProvider.System);
+        long total = 0;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        // Until a round chains nothing and no gap is pending (a gap waits for the transactions running when it was seen,
+        // on the whole server, to end).
+        while (true)
+        {
+            var n = await integrator.IntegrateOnceAsync();
+            total += n;
+            if (n == 0 && (!untilNoGap || !integrator.WaitingOnGap))
+            {
+                return total;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The chain integrator did not catch up within 30 s.");
+            }
+
+            if (n == 0)
+            {
+                await Task.Delay(ChainIntegrationAgent.PollInterval);
+            }
+        }
     }
 
     public static object[] Linkage(string key, string institutionCode, int events)
@@ -107,7 +167,9 @@ public sealed class ChainedLedger : IAsyncDisposable
         return await command.ExecuteNonQueryAsync();
     }
 
-    public Task<VerificationReport> VerifyAsync(string? trustedPublicKeyPem = null) => Tables.VerifyAsync(DataSource, trustedPublicKeyPem);
+    /// <summary>Verifies with the trusted checkpoint key given, and this ledger's published seal key.</summary>
+    public Task<VerificationReport> VerifyAsync(string? trustedPublicKeyPem = null) =>
+        Tables.VerifyAsync(DataSource, trustedPublicKeyPem, [Sealer.PublicKeyPem]);
 
     /// <summary>Runs the command-line tool's entry point in-process, as an auditor would from a shell.</summary>
     public async Task<(int Exit, string Output)> CliAsync(params string[] args)
@@ -123,11 +185,41 @@ public sealed class ChainedLedger : IAsyncDisposable
         await using var connection = await DataSource.OpenConnectionAsync();
         var head = await Tables.HeadAsync(connection);
         var tree = new MerkleLevels(await Tables.LeavesAsync(connection, 0, head.Position));
-        return await Tables.InsertCheckpointAsync(connection, signer.Sign(head.Position, head.LastSeqId, head.Link, tree.Root, DateTimeOffset.UtcNow));
+        return await Tables.InsertCheckpointAsync(connection,
+            signer.Sign(head.Position, head.LastSeqId, head.Link, tree.Root, DateTimeOffset.UtcNow, "ledger.test/chained"));
+    }
+
+    /// <summary>Seals every event again with this ledger's seal key, one seal each, as an operator holding the key could.</summary>
+    public async Task ResealAllAsync()
+    {
+        await using var connection = await DataSource.OpenConnectionAsync();
+        var rows = new List<EventRow>();
+        await using (var read = new NpgsqlCommand($"select {AuditDatabase.EventColumns} from ledger.mt_events e order by e.seq_id", connection))
+        await using (var r = await read.ExecuteReaderAsync())
+        {
+            while (await r.ReadAsync())
+            {
+                rows.Add(AuditDatabase.ReadEvent(r, 0));
+            }
+        }
+
+        foreach (var row in rows)
+        {
+            await Tables.InsertSealAsync(connection, null, Sealer.Seal([row.SeqId], [CanonicalEvent.SealedDigest(row)], DateTimeOffset.UtcNow));
+        }
+    }
+
+    /// <summary>The seal key's public half in a temporary file, for the command line's --seal-key.</summary>
+    public async Task<string> SealPublicKeyFileAsync()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"seal-{Sealer.KeyId}.pem");
+        await File.WriteAllTextAsync(file, Sealer.PublicKeyPem);
+        return file;
     }
 
     public async ValueTask DisposeAsync()
     {
+        Sealer.Dispose();
         await Store.DisposeAsync();
         await DataSource.DisposeAsync();
         await _server.DropDatabaseAsync(ConnectionString);

@@ -29,6 +29,7 @@ public sealed class InclusionProofTests(AuditedLedgerApi api) : IClassFixture<Au
         }
 
         await session.SaveChangesAsync();
+        await api.WaitForChainAsync();
         await using var connection = await api.OpenAsync();
         await using var command = new NpgsqlCommand($"select seq_id from {LedgerStore.Schema}.audit_chain order by position", connection);
         var seqs = new List<long>();

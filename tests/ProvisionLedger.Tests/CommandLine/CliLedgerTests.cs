@@ -136,7 +136,12 @@ public sealed class CliLedgerTests : IAsyncLifetime, IDisposable
         await _ledger.ExecuteAsync($"update ledger.mt_streams set timestamp = '2018-12-31T14:30:00Z' where id = '{streams[0]}'");
         await _ledger.ExecuteAsync($"update ledger.mt_streams set timestamp = '2018-12-31T15:30:00Z' where id = '{streams[1]}'");
 
-        var run = await CliRun.InProcessAsync("archive", "--connection", _ledger.ConnectionString, "--before", "2019-01-01", "--by", "test");
+        var sealKey = await WriteAsync("seal.pem", _ledger.SealKeyPem);
+        (await CliRun.InProcessAsync("archive", "--connection", _ledger.ConnectionString, "--before", "2019-01-01", "--by", "test"))
+            .ShouldBeOneLineError("archive seals the StreamsArchived event");
+
+        var run = await CliRun.InProcessAsync("archive", "--connection", _ledger.ConnectionString, "--before", "2019-01-01", "--by", "test",
+            "--seal-key-file", sealKey);
 
         run.Exit.Should().Be(0, run.Error);
         run.Out.Should().Contain("archived 1 stream(s) whose last event was recorded before 2019-01-01 00:00 (Japan time)");
@@ -148,7 +153,8 @@ public sealed class CliLedgerTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Archive_with_nothing_old_enough_says_so_and_on_a_database_without_the_ledger_is_an_error()
     {
-        var run = await CliRun.InProcessAsync("archive", "--connection", _ledger.ConnectionString, "--before", "2010-04-01T09:00");
+        var run = await CliRun.InProcessAsync("archive", "--connection", _ledger.ConnectionString, "--before", "2010-04-01T09:00",
+            "--seal-key-file", await WriteAsync("seal.pem", _ledger.SealKeyPem));
 
         run.Exit.Should().Be(0, run.Error);
         run.Out.Should().Contain("nothing to archive: no stream's last event was recorded before 2010-04-01 09:00 (Japan time)");

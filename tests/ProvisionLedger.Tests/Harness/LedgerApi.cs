@@ -35,8 +35,20 @@ public class LedgerApi : WebApplicationFactory<Program>, IAsyncLifetime
 
     public byte[] SubjectHmacKey { get; } = RandomNumberGenerator.GetBytes(32);
 
-    /// <summary>This fixture's own database.</summary>
+    /// <summary>The key that seals this service's events (ECDSA P-256, PKCS#8 PEM).</summary>
+    public string SealKeyPem { get; } = NewEcdsaKeyPem();
+
+    public static string NewEcdsaKeyPem()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return key.ExportPkcs8PrivateKeyPem();
+    }
+
+    /// <summary>This fixture's own database, as the server's superuser: tests read and tamper through it.</summary>
     public string ConnectionString { get; private set; } = "";
+
+    /// <summary>The same database as the service's runtime login (<c>ConnectionStrings:Ledger</c>), and its owner login (<c>LedgerAdmin</c>).</summary>
+    public LedgerDatabase Database { get; private set; } = new("", "", "");
 
     public CapturedLogs Logs { get; } = new();
 
@@ -45,7 +57,8 @@ public class LedgerApi : WebApplicationFactory<Program>, IAsyncLifetime
     public async Task InitializeAsync()
     {
         _server = await PostgresServer.GetAsync();
-        ConnectionString = await _server.CreateDatabaseAsync(GetType().Name);
+        Database = await _server.CreateLedgerDatabaseAsync(GetType().Name);
+        ConnectionString = Database.Superuser;
         // Start now, so a host that cannot start fails the fixture with its own error rather than the first test.
         // StartServer rather than Server: the browser tests run this same fixture on Kestrel, where there is no TestServer.
         StartServer();
@@ -161,9 +174,12 @@ public class LedgerApi : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseEnvironment("Testing");
         // Host settings: unlike ConfigureAppConfiguration they are visible to Program.cs before Build(), where the
         // service decides whether to start its embedded PostgreSQL.
-        builder.UseSetting("ConnectionStrings:Ledger", ConnectionString);
+        builder.UseSetting("ConnectionStrings:Ledger", Database.Runtime);
+        builder.UseSetting("ConnectionStrings:LedgerAdmin", Database.Owner);
         builder.UseSetting("Ledger:Auth:SigningKey", Convert.ToBase64String(SigningKey));
         builder.UseSetting("Ledger:Subjects:HmacKey", Convert.ToBase64String(SubjectHmacKey));
+        // Every write is sealed, as in production; AuditedLedgerApi adds a checkpoint key of its own.
+        builder.UseSetting("Ledger:Audit:SealKeyPem", SealKeyPem);
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.ConfigureServices(services =>
         {
@@ -178,7 +194,7 @@ public class LedgerApi : WebApplicationFactory<Program>, IAsyncLifetime
         await base.DisposeAsync();
         if (_server is not null && ConnectionString.Length > 0)
         {
-            await _server.DropDatabaseAsync(ConnectionString);
+            await _server.DropLedgerDatabaseAsync(Database);
         }
     }
 }

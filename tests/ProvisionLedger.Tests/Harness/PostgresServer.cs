@@ -49,6 +49,49 @@ public sealed class PostgresServer
     }
 
     /// <summary>
+    /// Creates an empty database owned by a login of its own, and a runtime login that owns nothing, as production runs
+    /// (ops/README.md): the service gets the runtime login as <c>ConnectionStrings:Ledger</c> and the owner as
+    /// <c>ConnectionStrings:LedgerAdmin</c>. Roles are global to the server, so their names are the database's, unique.
+    /// </summary>
+    public async Task<LedgerDatabase> CreateLedgerDatabaseAsync(string hint)
+    {
+        var name = UniqueName(hint);
+        var password = Guid.NewGuid().ToString("n");
+        await using (var connection = new NpgsqlConnection(AdminConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand(
+                $"create role \"{name}_own\" login password '{password}'; create role \"{name}_rt\" login password '{password}';", connection);
+            await create.ExecuteNonQueryAsync();
+            await using var database = new NpgsqlCommand($"create database \"{name}\" owner \"{name}_own\"", connection);
+            await database.ExecuteNonQueryAsync();
+        }
+
+        var superuser = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name };
+        return new LedgerDatabase(
+            superuser.ConnectionString,
+            new NpgsqlConnectionStringBuilder(superuser.ConnectionString) { Username = $"{name}_own", Password = password }.ConnectionString,
+            new NpgsqlConnectionStringBuilder(superuser.ConnectionString) { Username = $"{name}_rt", Password = password }.ConnectionString);
+    }
+
+    /// <summary>Drops a database made by <see cref="CreateLedgerDatabaseAsync"/> and its two logins.</summary>
+    public async Task DropLedgerDatabaseAsync(LedgerDatabase database)
+    {
+        foreach (var cs in new[] { database.Owner, database.Runtime })
+        {
+            using var pooled = new NpgsqlConnection(cs);
+            NpgsqlConnection.ClearPool(pooled);
+        }
+
+        await DropDatabaseAsync(database.Superuser);
+        var name = new NpgsqlConnectionStringBuilder(database.Superuser).Database;
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"drop role if exists \"{name}_rt\"; drop role if exists \"{name}_own\"", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
     /// Drops a test database. Throwaway servers vanish at the end of the run anyway; this keeps a shared server given
     /// by <see cref="ConnectionVariable"/> from filling up with test databases.
     /// </summary>
@@ -147,3 +190,6 @@ public sealed class PostgresServer
         return server;
     }
 }
+
+/// <summary>A test database and its three logins: the server's superuser, the owner of the ledger's tables, the runtime login.</summary>
+public sealed record LedgerDatabase(string Superuser, string Owner, string Runtime);

@@ -46,12 +46,12 @@ public sealed class CommandLineTests
                     "select to_regclass('ledger.mt_events') is not null, to_regclass('ledger.mt_doc_portalentry') is not null, " +
                     "to_regclass('ledger.wolverine_nodes') is not null, to_regclass('ledger.audit_chain') is not null, " +
                     "to_regclass('ledger.ledger_heartbeat') is not null, " +
-                    "exists (select 1 from pg_trigger where tgname = 'audit_chain_extend'), " +
+                    "exists (select 1 from pg_proc where proname = 'audit_chain_integrate'), " +
                     "to_regclass('ledger.ledger_portal_entry_page') is not null", connection);
                 await using var reader = await objects.ExecuteReaderAsync();
                 await reader.ReadAsync();
                 Enumerable.Range(0, reader.FieldCount).Select(reader.GetBoolean).Should().AllBeEquivalentTo(true,
-                    "events, documents, Wolverine's tables, the audit chain and its trigger, the heartbeat and the keyset indexes are all created");
+                    "events, documents, Wolverine's tables, the audit chain and its integration function, the heartbeat and the keyset indexes are all created");
             }
         }
         finally

@@ -1,20 +1,37 @@
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Infrastructure;
+using ProvisionLedger.Integrity;
 using Wolverine.Http;
 
 namespace ProvisionLedger.Api.Auditing.Checkpointing;
 
+/// <summary>A witness's cosignature: the signature line it adds to the checkpoint's note, and its public key (PEM).</summary>
+public sealed record CosignatureRequest(string? Line, string? PublicKeyPem);
+
 public static class CheckpointEndpoint
 {
+    private const string NoteType = "text/plain; charset=utf-8";
+
     [WolverineGet("/api/v1/audit/checkpoints/latest")]
     [Authorize(Roles = Roles.Auditor)]
     public static async Task<IResult> GetLatest(CheckpointService checkpoints, CancellationToken ct) =>
-        await checkpoints.FindAsync(null, ct) is { } latest ? Results.Ok(CheckpointView.Of(latest)) : Problems.NotFound("A checkpoint");
+        await checkpoints.ViewAsync(null, ct) is { } latest ? Results.Ok(latest) : Problems.NotFound("A checkpoint");
 
     [WolverineGet("/api/v1/audit/checkpoints/{id}")]
     [Authorize(Roles = Roles.Auditor)]
     public static async Task<IResult> GetOne(long id, CheckpointService checkpoints, CancellationToken ct) =>
-        await checkpoints.FindAsync(id, ct) is { } found ? Results.Ok(CheckpointView.Of(found)) : Problems.NotFound("The checkpoint");
+        await checkpoints.ViewAsync(id, ct) is { } found ? Results.Ok(found) : Problems.NotFound("The checkpoint");
+
+    /// <summary>The latest checkpoint as a C2SP signed note (tlog-checkpoint), with the witnesses' cosignature lines.</summary>
+    [WolverineGet("/api/v1/audit/checkpoints/latest/note")]
+    [Authorize(Roles = Roles.Auditor)]
+    public static async Task<IResult> GetLatestNote(CheckpointService checkpoints, CancellationToken ct) =>
+        await checkpoints.ViewAsync(null, ct) is { Note: { } note } ? Results.Text(note, NoteType) : Problems.NotFound("A checkpoint note");
+
+    [WolverineGet("/api/v1/audit/checkpoints/{id}/note")]
+    [Authorize(Roles = Roles.Auditor)]
+    public static async Task<IResult> GetNote(long id, CheckpointService checkpoints, CancellationToken ct) =>
+        await checkpoints.ViewAsync(id, ct) is { Note: { } note } ? Results.Text(note, NoteType) : Problems.NotFound("The checkpoint note");
 
     [WolverinePost("/api/v1/audit/checkpoints")]
     [Authorize(Roles = Roles.Auditor)]
@@ -29,10 +46,68 @@ public static class CheckpointEndpoint
         return Results.Created($"/api/v1/audit/checkpoints/{made.Id}", CheckpointView.Of(made));
     }
 
+    /// <summary>A witness posts back its cosignature; kept only when it verifies over this checkpoint's note with the key given.</summary>
+    [WolverinePost("/api/v1/audit/checkpoints/{id}/cosignatures")]
+    [Authorize(Roles = Roles.Auditor)]
+    public static async Task<IResult> PostCosignature(long id, CosignatureRequest request, CheckpointService checkpoints, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        NoteSignature? line = null;
+        if (string.IsNullOrWhiteSpace(request.Line))
+        {
+            errors["line"] = ["A signature line (— name base64) is required."];
+        }
+        else
+        {
+            try
+            {
+                line = CheckpointNote.Parse($"x\n1\nAA==\n\n{request.Line.Trim()}\n").Signatures.Single();
+            }
+            catch (Exception e) when (e is FormatException or InvalidOperationException or IndexOutOfRangeException or ArgumentException)
+            {
+                errors["line"] = ["Not a signature line (— name base64)."];
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(request.PublicKeyPem) || !IsPublicKey(request.PublicKeyPem))
+        {
+            errors["publicKeyPem"] = ["The witness's ECDSA P-256 public key (PEM) is required."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var checkpoint = await checkpoints.FindAsync(id, ct);
+        if (checkpoint is null)
+        {
+            return Problems.NotFound("The checkpoint");
+        }
+
+        return await checkpoints.AddCosignatureAsync(checkpoint, line!, request.PublicKeyPem!, ct)
+            ? Results.Created($"/api/v1/audit/checkpoints/{id}", await checkpoints.ViewAsync(id, ct))
+            : Problems.Validation("line", "The cosignature does not verify over this checkpoint's note with the key given.");
+    }
+
     [WolverineGet("/api/v1/audit/public-key")]
     [Authorize(Roles = Roles.Auditor)]
     public static IResult GetPublicKey(CheckpointService checkpoints) =>
         checkpoints.CanSign
             ? Results.Text(checkpoints.PublicKeyPem(), "application/x-pem-file")
             : Results.Problem(title: "No checkpoint signing key is configured.", statusCode: StatusCodes.Status503ServiceUnavailable);
+
+    private static bool IsPublicKey(string pem)
+    {
+        try
+        {
+            using var key = System.Security.Cryptography.ECDsa.Create();
+            key.ImportFromPem(pem);
+            return key.KeySize == 256;
+        }
+        catch (Exception e) when (e is ArgumentException or System.Security.Cryptography.CryptographicException)
+        {
+            return false;
+        }
+    }
 }
