@@ -429,6 +429,35 @@ public static class ApiContract
         {
             Answers = Secured(new Answer(201, "Made.", typeof(CheckpointView)), new Answer(503, "No checkpoint signing key is configured.")),
         },
+        new("GET", "/api/v1/audit/checkpoints/latest/note", "getLatestCheckpointNote", "Auditing", "The latest checkpoint as a signed note",
+            "The newest checkpoint in the C2SP tlog-checkpoint signed-note format, with the witnesses' cosignature lines.")
+        {
+            Answers = Secured(new Answer(200, "The signed note.", MediaType: "text/plain"), NotFound("A checkpoint note")),
+        },
+        new("GET", "/api/v1/audit/checkpoints/{id}/note", "getCheckpointNote", "Auditing", "A checkpoint as a signed note",
+            "One checkpoint in the C2SP tlog-checkpoint signed-note format, with the witnesses' cosignature lines.")
+        {
+            Answers = Secured(new Answer(200, "The signed note.", MediaType: "text/plain"), Invalid, NotFound("The checkpoint note")),
+        },
+        new("POST", "/api/v1/audit/checkpoints/{id}/cosignatures", "cosignCheckpoint", "Auditing", "A witness's cosignature",
+            "A witness posts back the signature line it adds to the checkpoint's note, with its public key (PEM); it is kept, and "
+            + "shown with the checkpoint, only when it verifies over this checkpoint's note.")
+        {
+            Body = typeof(CosignatureRequest),
+            Example = """{ "line": "— witness.example AAAAAA==", "publicKeyPem": "-----BEGIN PUBLIC KEY-----\n...\n-----END PUBLIC KEY-----" }""",
+            Answers = Secured(new Answer(201, "Kept; the checkpoint with its cosignatures.", typeof(CheckpointView)), Invalid, NotFound("The checkpoint")),
+        },
+        new("GET", "/api/v1/audit/consistency", "getConsistencyProof", "Auditing", "Consistency proof between two tree sizes",
+            "The RFC 9162 consistency proof that the chain of `from` events is a prefix of the chain of `to` events, with both "
+            + "roots as computed now: a witness or auditor checks it against the roots it holds signed.")
+        {
+            Query =
+            [
+                new QueryParameter("from", "The older tree size.", () => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Minimum = "0" }),
+                new QueryParameter("to", "The newer tree size.", () => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Minimum = "0" }),
+            ],
+            Answers = Secured(new Answer(200, "The proof.", typeof(ConsistencyProofView)), Invalid),
+        },
         new("GET", "/api/v1/audit/public-key", "getCheckpointPublicKey", "Auditing", "The checkpoint signing key",
             "The public key that verifies checkpoint signatures, as PEM.")
         {
