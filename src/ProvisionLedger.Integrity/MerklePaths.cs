@@ -61,7 +61,7 @@ public sealed class MerklePaths
         }
 
         var path = new List<byte[]>();
-        Path(index, 0, _size, path);
+        MerkleTree.SubtreePath(index, 0, _size, path, Hash);
         return path;
     }
 
@@ -74,26 +74,6 @@ public sealed class MerklePaths
         return leaves.Count == to - from
             ? leaves
             : throw new InvalidOperationException($"Leaves {from}..{to - 1} of the tree could not all be read ({leaves.Count} of {to - from}).");
-    }
-
-    private void Path(long m, long start, long count, List<byte[]> path)
-    {
-        if (count <= 1)
-        {
-            return;
-        }
-
-        var k = LargestPowerOfTwoBelow(count);
-        if (m < k)
-        {
-            Path(m, start, k, path);
-            path.Add(Hash(start + k, count - k));
-        }
-        else
-        {
-            Path(m - k, start + k, count - k, path);
-            path.Add(Hash(start, k));
-        }
     }
 
     private byte[] Hash(long start, long count)
@@ -111,7 +91,7 @@ public sealed class MerklePaths
         var memo = start < _tailStart && start / BlockSize == (start + count - 1) / BlockSize ? _inBlock : _shared;
         if (!memo.TryGetValue((start, count), out var hash))
         {
-            var k = LargestPowerOfTwoBelow(count);
+            var k = MerkleTree.LargestPowerOfTwoBelow(count);
             hash = MerkleTree.Node(Hash(start, k), Hash(start + k, count - k));
             memo[(start, count)] = hash;
         }
@@ -124,14 +104,4 @@ public sealed class MerklePaths
         : index / BlockSize == _block ? _blockLeaves[(int)(index % BlockSize)]
         : throw new InvalidOperationException($"Leaf {index} was not read for this path.");
 
-    private static long LargestPowerOfTwoBelow(long n)
-    {
-        var k = 1L;
-        while (k << 1 < n)
-        {
-            k <<= 1;
-        }
-
-        return k;
-    }
 }

@@ -223,15 +223,42 @@ public static class MerkleTree
         }
     }
 
-    private static int LargestPowerOfTwoBelow(int n)
+    private static int LargestPowerOfTwoBelow(int n) => (int)LargestPowerOfTwoBelow((long)n);
+
+    /// <summary>The largest power of two smaller than <paramref name="n"/> (n ≥ 2): where RFC 9162 splits a subtree.</summary>
+    internal static long LargestPowerOfTwoBelow(long n)
     {
-        var k = 1;
+        var k = 1L;
         while (k << 1 < n)
         {
             k <<= 1;
         }
 
         return k;
+    }
+
+    /// <summary>
+    /// RFC 9162's PATH(m, D[start:start+count]) over any source of subtree hashes: the cached-block cutters
+    /// (<see cref="MerkleBlocks"/>, <see cref="MerklePaths"/>) differ only in how they hash a subtree.
+    /// </summary>
+    internal static void SubtreePath(long m, long start, long count, List<byte[]> path, Func<long, long, byte[]> hash)
+    {
+        if (count <= 1)
+        {
+            return;
+        }
+
+        var k = LargestPowerOfTwoBelow(count);
+        if (m < k)
+        {
+            SubtreePath(m, start, k, path, hash);
+            path.Add(hash(start + k, count - k));
+        }
+        else
+        {
+            SubtreePath(m - k, start + k, count - k, path, hash);
+            path.Add(hash(start, k));
+        }
     }
 }
 
@@ -403,28 +430,8 @@ public sealed class MerkleBlocks
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _size);
         var path = new List<byte[]>();
-        Path(index, 0, _size, path);
+        MerkleTree.SubtreePath(index, 0, _size, path, Hash);
         return path;
-    }
-
-    private void Path(long m, long start, long count, List<byte[]> path)
-    {
-        if (count <= 1)
-        {
-            return;
-        }
-
-        var k = LargestPowerOfTwoBelow(count);
-        if (m < k)
-        {
-            Path(m, start, k, path);
-            path.Add(Hash(start + k, count - k));
-        }
-        else
-        {
-            Path(m - k, start + k, count - k, path);
-            path.Add(Hash(start, k));
-        }
     }
 
     private byte[] Hash(long start, long count)
@@ -442,18 +449,8 @@ public sealed class MerkleBlocks
             return MerkleTree.Root(_blocks.Skip(first).Take((int)(count / BlockSize)).ToList());
         }
 
-        var k = LargestPowerOfTwoBelow(count);
+        var k = MerkleTree.LargestPowerOfTwoBelow(count);
         return MerkleTree.Node(Hash(start, k), Hash(start + k, count - k));
     }
 
-    private static long LargestPowerOfTwoBelow(long n)
-    {
-        var k = 1L;
-        while (k << 1 < n)
-        {
-            k <<= 1;
-        }
-
-        return k;
-    }
 }
