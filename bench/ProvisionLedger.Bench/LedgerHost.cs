@@ -76,7 +76,10 @@ public sealed class LedgerHost(string connectionString) : WebApplicationFactory<
         {
             builder.UseSetting($"Ledger:RateLimits:{limit}:PermitLimit", "100000000");
         }
-        // The service's own log settings already keep per-request logging off; this keeps startup chatter out of the figures.
+        // Warnings only: the one request log line per request (ProvisionLedger.Requests, Information) and the startup
+        // chatter would otherwise be measured with the service.
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Logging:LogLevel:ProvisionLedger", "Warning");
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         builder.ConfigureServices(services =>
         {
