@@ -90,7 +90,7 @@ public static class MerkleTree
         var proof = new List<byte[]>();
         if (from > 0 && from < leaves.Count)
         {
-            SubProof((int)from, leaves, 0, leaves.Count, true, proof);
+            SubtreeConsistency(from, 0, leaves.Count, true, proof, (start, count) => Hash(leaves, (int)start, (int)count));
         }
 
         return proof;
@@ -167,31 +167,6 @@ public static class MerkleTree
         return sn == 0 && CryptographicOperations.FixedTimeEquals(fr, fromRoot) && CryptographicOperations.FixedTimeEquals(sr, toRoot);
     }
 
-    private static void SubProof(int m, IReadOnlyList<byte[]> leaves, int start, int count, bool complete, List<byte[]> proof)
-    {
-        if (m == count)
-        {
-            if (!complete)
-            {
-                proof.Add(Hash(leaves, start, count));
-            }
-
-            return;
-        }
-
-        var k = LargestPowerOfTwoBelow(count);
-        if (m <= k)
-        {
-            SubProof(m, leaves, start, k, complete, proof);
-            proof.Add(Hash(leaves, start + k, count - k));
-        }
-        else
-        {
-            SubProof(m - k, leaves, start + k, count - k, false, proof);
-            proof.Add(Hash(leaves, start, k));
-        }
-    }
-
     private static byte[] Hash(IReadOnlyList<byte[]> leaves, int start, int count)
     {
         if (count == 1)
@@ -241,6 +216,35 @@ public static class MerkleTree
     /// RFC 9162's PATH(m, D[start:start+count]) over any source of subtree hashes: the cached-block cutters
     /// (<see cref="MerkleBlocks"/>, <see cref="MerklePaths"/>) differ only in how they hash a subtree.
     /// </summary>
+    /// <summary>
+    /// RFC 9162's SUBPROOF(m, D[start:start+count], complete) over any source of subtree hashes: the consistency proof
+    /// from the whole tree's leaves (<see cref="ConsistencyProof"/>) and from cached blocks (<see cref="MerkleBlocks"/>).
+    /// </summary>
+    internal static void SubtreeConsistency(long m, long start, long count, bool complete, List<byte[]> proof, Func<long, long, byte[]> hash)
+    {
+        if (m == count)
+        {
+            if (!complete)
+            {
+                proof.Add(hash(start, count));
+            }
+
+            return;
+        }
+
+        var k = LargestPowerOfTwoBelow(count);
+        if (m <= k)
+        {
+            SubtreeConsistency(m, start, k, complete, proof, hash);
+            proof.Add(hash(start + k, count - k));
+        }
+        else
+        {
+            SubtreeConsistency(m - k, start + k, count - k, false, proof, hash);
+            proof.Add(hash(start, k));
+        }
+    }
+
     internal static void SubtreePath(long m, long start, long count, List<byte[]> path, Func<long, long, byte[]> hash)
     {
         if (count <= 1)
@@ -432,6 +436,46 @@ public sealed class MerkleBlocks
         var path = new List<byte[]>();
         MerkleTree.SubtreePath(index, 0, _size, path, Hash);
         return path;
+    }
+
+    /// <summary>
+    /// The 0-based leaf indexes a consistency proof from <paramref name="from"/> leaves reads: the blocks on either side
+    /// of that boundary, and the partial last block. Every other subtree of the proof is a run of full blocks.
+    /// </summary>
+    public static IEnumerable<(long From, long To)> ConsistencyLeafRanges(long from, long size)
+    {
+        var starts = new SortedSet<long>();
+        foreach (var index in new[] { from - 1, from, size - 1 })
+        {
+            if (index >= 0 && index < size)
+            {
+                starts.Add(index / BlockSize * BlockSize);
+            }
+        }
+
+        return starts.Select(start => (start, Math.Min(start + BlockSize, size)));
+    }
+
+    /// <summary>RFC 9162 §2.1.4.1: the proof that this tree extends its first <paramref name="from"/> leaves.</summary>
+    public List<byte[]> ConsistencyProof(long from)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(from);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(from, _size);
+        var proof = new List<byte[]>();
+        if (from > 0 && from < _size)
+        {
+            MerkleTree.SubtreeConsistency(from, 0, _size, true, proof, Hash);
+        }
+
+        return proof;
+    }
+
+    /// <summary>The root of the tree of the first <paramref name="size"/> leaves (the whole tree or an older one).</summary>
+    public byte[] RootOf(long size)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(size, _size);
+        return size == 0 ? MerkleTree.EmptyRoot : Hash(0, size);
     }
 
     private byte[] Hash(long start, long count)

@@ -39,11 +39,14 @@ public static class ConsistencyEndpoint
             return Problems.Validation(errors);
         }
 
-        var leaves = await connections.Tables.LeavesAsync(connection, 0, toSize, ct);
-        var proof = MerkleTree.ConsistencyProof(leaves, fromSize);
+        // Cut from the cached block hashes and the leaves of at most three blocks, not from every leaf of the tree. The
+        // blocks are a cache, not evidence: a wrong one gives roots and a proof that do not match the signed checkpoints
+        // a witness holds, so it refuses; never a false proof.
+        var blocks = await connections.Tables.BlockHashesAsync(connection, toSize, ct);
+        var tree = new MerkleBlocks(toSize, blocks, await connections.Tables.LeavesAsync(connection, MerkleBlocks.ConsistencyLeafRanges(fromSize, toSize), ct));
         return Results.Ok(new ConsistencyProofView(fromSize, toSize,
-            Convert.ToHexStringLower(MerkleTree.Root(leaves.GetRange(0, (int)fromSize))), Convert.ToHexStringLower(MerkleTree.Root(leaves)),
-            proof.Select(Convert.ToHexStringLower).ToList()));
+            Convert.ToHexStringLower(tree.RootOf(fromSize)), Convert.ToHexStringLower(tree.RootOf(toSize)),
+            tree.ConsistencyProof(fromSize).Select(Convert.ToHexStringLower).ToList()));
     }
 
     private static long Size(string? text, string field, Dictionary<string, string[]> errors)
