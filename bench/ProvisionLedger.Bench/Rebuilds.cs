@@ -84,7 +84,7 @@ public static class Rebuilds
         return new RebuildFigures(count, marten, ledger);
     }
 
-    /// <summary>Binary COPY of the first events (every column) and of the streams they belong to.</summary>
+    /// <summary>Binary COPY of the streams of the first events, then of those events (every column).</summary>
     private static async Task<(long Count, long LastSeq)> CopyEventsAsync(BenchDatabase database, NpgsqlDataSource target, int events)
     {
         var s = LedgerStore.Schema;
@@ -92,8 +92,9 @@ public static class Rebuilds
             $"select coalesce(max(seq_id), 0) from (select seq_id from {s}.mt_events order by seq_id limit {events}) x");
         foreach (var (table, filter) in new[]
                  {
-                     ("mt_events", $"seq_id <= {lastSeq}"),
+                     // The streams first: each event's stream must be there (foreign key).
                      ("mt_streams", $"exists (select 1 from {s}.mt_events e where e.stream_id = t.id and e.seq_id <= {lastSeq})"),
+                     ("mt_events", $"seq_id <= {lastSeq}"),
                  })
         {
             var columns = string.Join(", ", (await database.RowsAsync(

@@ -50,7 +50,7 @@ public sealed class Report
     public void PrintSingleRoutes()
     {
         Console.WriteLine();
-        Console.WriteLine("SingleRoutes routes by clients: HTTP (every projection on) beside plain Marten, 1 event/tx (no projections):");
+        Console.WriteLine("Single routes by clients: HTTP (every projection on) beside plain Marten, 1 event/tx (no projections):");
         Console.WriteLine($"  {"clients",7} {"HTTP exch/s",12} {"p50 ms",8} {"p99 ms",8} {"Marten exch/s",14} {"p50 ms",8} {"p99 ms",8} {"ratio",7}");
         foreach (var (clients, (result, latency)) in SingleRoutes)
         {
