@@ -63,12 +63,12 @@ public static class BenchMain
         int ExchangesFor(int clients) => clients >= o.Clients ? o.HttpExchanges : Math.Max(100, o.HttpExchanges * clients / o.Clients);
         foreach (var clients in clientCounts)
         {
-            Console.WriteLine($"  {clients} client{(clients == 1 ? "" : "s")}:");
+            Console.WriteLine($"  {Clients(clients)}:");
             await database.ExecuteAsync("select pg_stat_statements_reset()");
             var lag = ChainLag.Start(database, host);
             var (ingest, ingestLatency) = await http.IngestAsync($"H{clients}", ExchangesFor(clients), clients, HttpPerson);
             var lagFigures = await lag.StopAsync();
-            Load.Print(ingest with { Name = $"HTTP exchanges (inquiry + provision), {clients} clients" }, ingestLatency);
+            Load.Print(ingest with { Name = $"HTTP exchanges (inquiry + provision), {Clients(clients)}" }, ingestLatency);
             Console.WriteLine("    " + lagFigures);
             report.SingleRoutes[clients] = (ingest, ingestLatency.Of(Latencies.AllKinds));
             if (clients == o.Clients)
@@ -88,7 +88,7 @@ public static class BenchMain
         foreach (var clients in clientCounts)
         {
             var (plainOne, plainOneLatency) = await baselines.OneEventPerTransactionAsync($"H{clients}", ExchangesFor(clients), clients, HttpPerson);
-            Load.Print(plainOne with { Name = $"plain Marten, 1 event/tx, {clients} clients" }, plainOneLatency);
+            Load.Print(plainOne with { Name = $"plain Marten, 1 event/tx, {Clients(clients)}" }, plainOneLatency);
             report.Plain[clients] = (plainOne, plainOneLatency.Of(Latencies.AllKinds));
             if (clients == o.Clients)
             {
@@ -144,6 +144,20 @@ public static class BenchMain
         for (var k = 0; k < o.Sizes.Length; k++)
         {
             var size = o.Sizes[k];
+            if (report.Stages.LastOrDefault() is { } before)
+            {
+                // The store grows by what each exchange took so far; with WAL (max_wal_size) on top. Stop rather than fill the disk.
+                var needed = ((size - previous) * before.BytesPerExchange) + (16L << 30);
+                var free = new DriveInfo(Path.GetFullPath(o.DataDirectory)).AvailableFreeSpace;
+                if (needed > free)
+                {
+                    Console.WriteLine();
+                    Console.WriteLine($"Stage {k + 1} ({size:N0} records) NOT RUN: it needs about {needed / 1e9:F0} GB at {before.BytesPerExchange:N0} B per exchange " +
+                                      $"plus 16 GB of WAL, and {free / 1e9:F0} GB are free where the cluster lives ({o.DataDirectory}; --data-dir elsewhere).");
+                    break;
+                }
+            }
+
             var stageClock = Stopwatch.StartNew();
             Heading($"3.{k + 1}. Stage {k + 1} of {o.Sizes.Length}: {previous:N0} → {size:N0} exchange records preloaded (started {DateTimeOffset.UtcNow:HH:mm:ss} UTC)");
             var stage = new StageFigures { Size = size };
@@ -281,6 +295,8 @@ public static class BenchMain
         Console.WriteLine($"    {"every other table (under 5 B each)",-36} {"",8} {"",8} {small / per,8:N0}");
         return (records, events, bytes, total / per);
     }
+
+    private static string Clients(int n) => n == 1 ? "1 client" : $"{n} clients";
 
     private static void Heading(string text)
     {

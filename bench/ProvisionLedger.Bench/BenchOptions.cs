@@ -78,12 +78,12 @@ public sealed class BenchOptions
         {
             o.Quick = true;
             o.Sizes = [5_000, 10_000];
-            o.HttpPersons = 200;
+            o.HttpPersons = 100;
             o.HttpExchanges = 400;
             o.Warmup = 50;
             o.BatchExchanges = 2_000;
             o.FileLines = 2_000;
-            o.PreloadPersons = 1_000;
+            o.PreloadPersons = 300;
             o.PortalCalls = 100;
             o.PageCalls = 60;
             o.TraceRecords = 1_000;

@@ -71,7 +71,8 @@ public sealed class Report
             $"  {name,-44}" + string.Concat(Stages.Select(st => $" {cell(st),16}"));
         static string Ms(Summary? x) => x is null ? "-" : string.Create(CultureInfo.InvariantCulture, $"{x.P50:F1} / {x.P99:F1}");
         Console.WriteLine(Row("exchange records (stage size)", st => st.Size.ToString("N0", CultureInfo.InvariantCulture)));
-        Console.WriteLine(Row("  in the store / events", st => string.Create(CultureInfo.InvariantCulture, $"{st.Records / 1e6:F2}M / {st.Events / 1e6:F2}M")));
+        Console.WriteLine(Row("  exchange records in the store", st => st.Records.ToString("N0", CultureInfo.InvariantCulture)));
+        Console.WriteLine(Row("  events in the store", st => st.Events.ToString("N0", CultureInfo.InvariantCulture)));
         Console.WriteLine(Row("write: preload exch/s (bulk path)", st => st.Preload is null ? "-" : st.Preload.PerSecond.ToString("N0", CultureInfo.InvariantCulture)));
         Console.WriteLine(Row("  with the corrections, exch/s", st => st.Preload is null ? "-" : (st.Preload.Units / (st.Preload.Seconds + (st.Corrections?.Seconds ?? 0))).ToString("N0", CultureInfo.InvariantCulture)));
         Console.WriteLine(Row("  chain lag during preload p99 / max s", st => st.PreloadChain is null ? "-" : string.Create(CultureInfo.InvariantCulture, $"{st.PreloadChain.P99Seconds:F1} / {st.PreloadChain.MaxSeconds:F1}")));
@@ -143,7 +144,7 @@ public sealed class Report
             {
                 var ratio = result.PerSecond / plain.Result.PerSecond;
                 Console.WriteLine(Verdict(
-                    $"HTTP single routes ≥ 1 × plain Marten 1 event/tx at {clients} clients (issue 13): {result.PerSecond:N0} vs {plain.Result.PerSecond:N0} exch/s = {ratio:F2} ×; " +
+                    $"HTTP single routes ≥ 1 × plain Marten 1 event/tx at {clients} client{(clients == 1 ? "" : "s")} (issue 13): {result.PerSecond:N0} vs {plain.Result.PerSecond:N0} exch/s = {ratio:F2} ×; " +
                     $"per request p50 {latency.P50:F1} / p99 {latency.P99:F1} ms (Marten p99 {plain.Latency.P99:F1} ms)",
                     ratio >= 1, $"{1 - ratio:P0} short", $"{ratio - 1:P0} ahead"));
             }
