@@ -100,7 +100,7 @@ public static class BenchMain
         report.HasBulk = await http.HasBulkPathAsync();
         if (report.HasBulk)
         {
-            Load.Print((await http.BulkAsync("warm-up (not counted)", "WK", 2 * o.BatchSize, o.BatchSize, o.Clients, HttpPerson)).Item1);
+            Load.Print((await http.BulkAsync("warm-up (not counted)", "WK", (o.Quick ? 1 : 2) * o.BatchSize, o.BatchSize, o.Clients, HttpPerson)).Item1);
             await database.ExecuteAsync("select pg_stat_statements_reset()");
             var (bulk, bulkLatency) = await http.BulkAsync(
                 $"HTTP bulk path (POST /api/v1/exchanges/batch, {o.BatchSize} per call)", "K", o.BatchExchanges, o.BatchSize, o.Clients, HttpPerson);
@@ -195,7 +195,7 @@ public static class BenchMain
                 Console.WriteLine($"  hot subject: its Mynaportal view shows {await http.PortalTotalAsync(HotPerson)} records (all pages)");
             }
 
-            var (portal, items) = await http.PortalSearchAsync(HotPerson, o.PortalCalls, Math.Min(200, o.PortalCalls));
+            var (portal, items) = await http.PortalSearchAsync(HotPerson, o.PortalCalls, Math.Min(200, o.PortalCalls / 2));
             Console.WriteLine($"  Mynaportal search, first page of {items} for the hot subject, 1 client, {o.PortalCalls} calls after warm-up:");
             Console.WriteLine("    " + portal);
             Load.PrintStatuses();
@@ -213,7 +213,7 @@ public static class BenchMain
             var pooled = new Latencies();
             foreach (var (name, path, token) in listings)
             {
-                var (first, next) = await http.PagesAsync(path, token, o.PageCalls, Math.Min(100, o.PageCalls), pooled);
+                var (first, next) = await http.PagesAsync(path, token, o.PageCalls, Math.Min(100, o.PageCalls / 2), pooled);
                 Console.WriteLine($"    {name}:");
                 Console.WriteLine("      " + first);
                 Console.WriteLine("      " + next);
