@@ -14,7 +14,9 @@ kind=full
 stamp=$(date -u +%Y-%m-%d-%H%M)
 out="bench/results/$stamp.txt"
 [[ $kind == quick ]] && out="bench/results/$stamp-quick.txt"
+set +e
 dotnet bench/ProvisionLedger.Bench/bin/Release/net10.0/ProvisionLedger.Bench.dll "$@" 2>&1 | tee "$out"
 status=${PIPESTATUS[0]}
+set -e
 echo "(kept in $out)" >&2
 exit "$status"

@@ -247,6 +247,19 @@ public static class BenchMain
         report.PrintAll();
         Console.WriteLine($"HTTP over the whole run, {Load.WholeRunStatuses()}");
         Console.WriteLine($"total run time {total.Elapsed.TotalMinutes:F1} min");
+        // Missed targets are figures, not failures; a 5xx answer or a measurement that failed is (CI runs --quick).
+        if (Load.WholeRunFiveHundreds() > 0)
+        {
+            await Console.Error.WriteLineAsync($"benchmark: {Load.WholeRunFiveHundreds():N0} answers were 5xx");
+            return 3;
+        }
+
+        if (failedMeasurements > 0)
+        {
+            await Console.Error.WriteLineAsync($"benchmark: {failedMeasurements} measurement(s) failed (NOT MEASURED above)");
+            return 4;
+        }
+
         return 0;
     }
 
@@ -299,6 +312,8 @@ public static class BenchMain
         return (records, events, bytes, total / per);
     }
 
+    private static int failedMeasurements;
+
     /// <summary>Runs one measurement; when it fails, says so (the figure is then missing from the summary) and lets the run go on.</summary>
     private static async Task<T?> Attempt<T>(string name, Func<Task<T>> measure) where T : class
     {
@@ -308,6 +323,7 @@ public static class BenchMain
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
+            Interlocked.Increment(ref failedMeasurements);
             Console.WriteLine($"  {name}: NOT MEASURED, it failed: {e.GetType().Name}: {(e.Message.Length > 600 ? e.Message[..600] : e.Message)}");
             return null;
         }
