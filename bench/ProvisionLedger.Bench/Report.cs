@@ -126,6 +126,10 @@ public sealed class Report
     public void PrintAll()
     {
         Console.WriteLine();
+        Console.WriteLine("The stages side by side:");
+        PrintStages();
+        PrintSingleRoutes();
+        Console.WriteLine();
         Console.WriteLine("Summary (every figure; [MET]/[MISSED] against its target, [info] without one):");
         if (Ingest is not null && PlainOne is not null && IngestLatency is not null)
         {
