@@ -21,7 +21,7 @@ public sealed class BenchOptions
     public int LargeTraceRecords { get; set; } = 100_000;
 
     /// <summary>Events copied into a database of their own for the projection rebuilds (the first ones of the store after stage 1).</summary>
-    public int RebuildEvents { get; set; } = 1_000_000;
+    public int RebuildEvents { get; set; } = 500_000;
 
     /// <summary>People linked through the HTTP path, each at three institutions, for the HTTP ingest.</summary>
     public int HttpPersons { get; set; } = 3_000;
