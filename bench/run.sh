@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the benchmark in Release and runs it once, printing the figures and keeping a copy in bench/results/.
-#   bench/run.sh            the full run (1,000,000 records; about half an hour on 2 cores)
+#   bench/run.sh            the full run (stages of 1M, 3M and 10M records; about 2.5 hours on 2 cores, see bench/README.md)
 #   bench/run.sh --quick    a smoke run of under two minutes, for CI
-# Other arguments (see bench/README.md) pass through, e.g. bench/run.sh --records 200000 --no-fsync
+# Other arguments (see bench/README.md) pass through, e.g. bench/run.sh --sizes 1000000,3000000 --no-fsync
+# The output is kept in bench/results/<date>-<time>[-quick].txt: a run never overwrites an earlier one.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here/.."
@@ -10,9 +11,12 @@ dotnet build bench/ProvisionLedger.Bench/ProvisionLedger.Bench.csproj -c Release
 mkdir -p bench/results
 kind=full
 [[ " $* " == *" --quick "* ]] && kind=quick
-out="bench/results/$(date +%Y-%m-%d).txt"
-[[ $kind == quick ]] && out="bench/results/$(date +%Y-%m-%d)-quick.txt"
+stamp=$(date -u +%Y-%m-%d-%H%M)
+out="bench/results/$stamp.txt"
+[[ $kind == quick ]] && out="bench/results/$stamp-quick.txt"
+set +e
 dotnet bench/ProvisionLedger.Bench/bin/Release/net10.0/ProvisionLedger.Bench.dll "$@" 2>&1 | tee "$out"
 status=${PIPESTATUS[0]}
+set -e
 echo "(kept in $out)" >&2
 exit "$status"

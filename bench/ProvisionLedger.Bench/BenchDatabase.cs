@@ -77,6 +77,13 @@ public sealed class BenchDatabase : IAsyncDisposable
         return new BenchDatabase(cluster, data, directory, keep);
     }
 
+    /// <summary>Another database on the same cluster (created when missing), for work that must not touch the service's.</summary>
+    public async Task<string> DatabaseAsync(string name)
+    {
+        await EmbeddedLedger.EnsureDatabaseAsync(_cluster.ConnectionString(), name);
+        return _cluster.ConnectionString(name);
+    }
+
     public async Task<string> SettingsAsync()
     {
         var text = new StringBuilder();

@@ -5,8 +5,23 @@ namespace ProvisionLedger.Bench;
 /// <summary>Sizes of one run. <c>--quick</c> is the small smoke run for CI; the defaults are the full run.</summary>
 public sealed class BenchOptions
 {
-    /// <summary>Exchange records preloaded before the read measurements (the store holds at least this many).</summary>
-    public int Records { get; set; } = 1_000_000;
+    /// <summary>
+    /// The store's stages: it grows through the bulk path to each of these sizes (exchange records preloaded, cumulative),
+    /// and every read figure is measured again at each stage.
+    /// </summary>
+    public int[] Sizes { get; set; } = [1_000_000, 3_000_000, 10_000_000];
+
+    /// <summary>The client counts of the single-route comparison (HTTP and plain Marten one event per transaction).</summary>
+    public int[] ClientsList { get; set; } = [1, 8, 64];
+
+    /// <summary>Records under the wrongly linked record of each stage's incident (confirmation and trace timed).</summary>
+    public int TraceRecords { get; set; } = 10_000;
+
+    /// <summary>Records of the one large incident, measured after the first stage.</summary>
+    public int LargeTraceRecords { get; set; } = 100_000;
+
+    /// <summary>Events copied into a database of their own for the projection rebuilds (the first ones of the store after stage 1).</summary>
+    public int RebuildEvents { get; set; } = 500_000;
 
     /// <summary>People linked through the HTTP path, each at three institutions, for the HTTP ingest.</summary>
     public int HttpPersons { get; set; } = 3_000;
@@ -36,10 +51,10 @@ public sealed class BenchOptions
     public int PreloadPersons { get; set; } = 20_000;
 
     /// <summary>
-    /// "marten" (in-process sessions with the inline projections, corrections in the same batch: measured the faster of the
-    /// two here) or "bulk" (POST /api/v1/exchanges/batch, then the corrections one by one over HTTP).
+    /// "bulk" (POST /api/v1/exchanges/batch over HTTP, then the corrections appended in process in sessions of
+    /// <see cref="BatchSize"/>) or "marten" (in-process sessions with the inline projections, corrections in the same batch).
     /// </summary>
-    public string PreloadVia { get; set; } = "marten";
+    public string PreloadVia { get; set; } = "bulk";
 
     public int HotSubjectRecords { get; set; } = 200;
 
@@ -62,25 +77,35 @@ public sealed class BenchOptions
         if (args.Contains("--quick"))
         {
             o.Quick = true;
-            o.Records = 10_000;
-            o.HttpPersons = 200;
-            o.HttpExchanges = 600;
-            o.Warmup = 100;
-            o.BatchExchanges = 3_000;
-            o.FileLines = 5_000;
-            o.PreloadPersons = 1_000;
-            o.PortalCalls = 200;
-            o.PageCalls = 100;
+            o.Sizes = [5_000, 10_000];
+            o.HttpPersons = 100;
+            o.HttpExchanges = 400;
+            o.Warmup = 50;
+            o.BatchExchanges = 2_000;
+            o.FileLines = 2_000;
+            o.PreloadPersons = 300;
+            o.PortalCalls = 100;
+            o.PageCalls = 60;
+            o.TraceRecords = 1_000;
+            o.LargeTraceRecords = 2_000;
+            o.RebuildEvents = 5_000;
         }
 
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
             int Int() => int.Parse(Next(), NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+            int[] Ints() => [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(x => int.Parse(x, NumberStyles.None, CultureInfo.InvariantCulture))];
             switch (args[i])
             {
                 case "--quick": break;
-                case "--records": o.Records = Int(); break;
+                case "--records": o.Sizes = [Int()]; break;
+                case "--sizes": o.Sizes = Ints(); break;
+                case "--clients-list": o.ClientsList = Ints(); break;
+                case "--trace-records": o.TraceRecords = Int(); break;
+                case "--large-trace-records": o.LargeTraceRecords = Int(); break;
+                case "--rebuild-events": o.RebuildEvents = Int(); break;
                 case "--http-persons": o.HttpPersons = Int(); break;
                 case "--http-exchanges": o.HttpExchanges = Int(); break;
                 case "--warmup": o.Warmup = Int(); break;
@@ -107,16 +132,27 @@ public sealed class BenchOptions
             throw new ArgumentException("--preload-via is bulk or marten.");
         }
 
-        if (o.HotSubjectRecords > o.Records)
+        if (o.Sizes.Length == 0 || o.Sizes.Zip(o.Sizes.Skip(1)).Any(p => p.Second <= p.First) || o.Sizes[0] <= 0)
         {
-            throw new ArgumentException("--hot-records must not exceed --records.");
+            throw new ArgumentException("--sizes are positive and increasing, e.g. 1000000,3000000,10000000.");
+        }
+
+        if (o.ClientsList.Length == 0 || o.ClientsList.Any(c => c <= 0))
+        {
+            throw new ArgumentException("--clients-list are positive client counts, e.g. 1,8,64.");
+        }
+
+        if (o.HotSubjectRecords > o.Sizes[0])
+        {
+            throw new ArgumentException("--hot-records must not exceed the first of --sizes.");
         }
 
         return o;
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"records={Records:N0} http-persons={HttpPersons:N0} http-exchanges={HttpExchanges:N0} warmup={Warmup} " +
+        $"sizes={string.Join(',', Sizes)} clients-list={string.Join(',', ClientsList)} trace-records={TraceRecords:N0} " +
+        $"large-trace-records={LargeTraceRecords:N0} rebuild-events={RebuildEvents:N0} http-persons={HttpPersons:N0} http-exchanges={HttpExchanges:N0} warmup={Warmup} " +
         $"batch-exchanges={BatchExchanges:N0} batch-size={BatchSize} file-lines={FileLines:N0} lines-per-file={LinesPerFile:N0} clients={Clients} preload-via={PreloadVia} " +
         $"preload-tasks={PreloadTasks} preload-persons={PreloadPersons:N0} hot-records={HotSubjectRecords} " +
         $"portal-calls={PortalCalls} page-calls={PageCalls} durable={Durable}");

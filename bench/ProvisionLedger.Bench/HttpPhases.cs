@@ -71,7 +71,11 @@ public sealed class HttpPhases(LedgerHost host, HttpClient client, Population po
     }
 
     /// <summary>Exchanges through the bulk route, as the network system sends them: batches of inquiry + provision.</summary>
-    public async Task<(PhaseResult, Latencies)> BulkAsync(string name, string series, int count, int batchSize, int clients, Func<int, int> personOf)
+    public Task<(PhaseResult, Latencies)> BulkAsync(string name, string series, int count, int batchSize, int clients, Func<int, int> personOf) =>
+        BulkAsync(name, series, 0, count, batchSize, clients, personOf);
+
+    /// <summary>Exchanges <paramref name="from"/>..<paramref name="from"/>+<paramref name="count"/> of a series through the bulk route.</summary>
+    public async Task<(PhaseResult, Latencies)> BulkAsync(string name, string series, int from, int count, int batchSize, int clients, Func<int, int> personOf, Action<int>? done = null)
     {
         var latencies = new Latencies();
         var batches = (count + batchSize - 1) / batchSize;
@@ -79,7 +83,7 @@ public sealed class HttpPhases(LedgerHost host, HttpClient client, Population po
         var result = await Load.RunAsync(name, batches, clients, async batch =>
         {
             var first = batch * batchSize;
-            var records = Enumerable.Range(first, Math.Min(batchSize, count - first))
+            var records = Enumerable.Range(from + first, Math.Min(batchSize, count - first))
                 .Select(i => population.Exchange(series, i, personOf(i)))
                 .Select(p => new BatchRecord(p.Inquiry, p.Provision))
                 .ToList();
@@ -87,6 +91,7 @@ public sealed class HttpPhases(LedgerHost host, HttpClient client, Population po
                 client, HttpMethod.Post, "/api/v1/exchanges/batch", new RecordBatch(records), _nws, Created));
             var outcome = JsonSerializer.Deserialize<BatchRecorded>(answer, Load.Json)!;
             Interlocked.Add(ref recorded, outcome.Recorded);
+            done?.Invoke(batch);
         });
         if (recorded != count && result.Failures == 0)
         {
@@ -138,7 +143,8 @@ public sealed class HttpPhases(LedgerHost host, HttpClient client, Population po
     /// Pages of a party listing, one call after another: half walk forward from the oldest record following the cursor,
     /// half start at a random point in the two years (the <c>from</c> filter) and follow one cursor from there.
     /// </summary>
-    public async Task<(Summary First, Summary Cursor)> PagesAsync(string path, string token, int calls, int warmup)
+    /// <param name="pooled">Also gets every timed page as "party page" (a stage's figure over all listings).</param>
+    public async Task<(Summary First, Summary Cursor)> PagesAsync(string path, string token, int calls, int warmup, Latencies? pooled = null)
     {
         var latencies = new Latencies();
         var mix = new Mix(Mix.StableHash(path), 1);
@@ -154,6 +160,7 @@ public sealed class HttpPhases(LedgerHost host, HttpClient client, Population po
                 if (timed)
                 {
                     latencies.Add(walk is null ? "first page" : "cursor page", start);
+                    pooled?.Add("party page", start);
                 }
 
                 walk = Items(page).Next;
@@ -166,6 +173,7 @@ public sealed class HttpPhases(LedgerHost host, HttpClient client, Population po
                 if (timed)
                 {
                     latencies.Add("first page", start);
+                    pooled?.Add("party page", start);
                 }
 
                 if (Items(page).Next is { } next)
@@ -175,6 +183,7 @@ public sealed class HttpPhases(LedgerHost host, HttpClient client, Population po
                     if (timed)
                     {
                         latencies.Add("cursor page", start);
+                        pooled?.Add("party page", start);
                     }
                 }
             }

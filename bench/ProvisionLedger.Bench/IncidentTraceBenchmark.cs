@@ -31,25 +31,27 @@ public static class IncidentTraceBenchmark
     private const string C = "131041";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static async Task MeasureAsync(LedgerHost host, HttpClient client, BenchDatabase database, int records = 10_000, int calls = 30)
+    /// <param name="incident">Numbers the incident, so that a run can measure several (each stage its own): its people, local records and exchanges are its own.</param>
+    public static async Task<IncidentFigures> MeasureAsync(LedgerHost host, HttpClient client, BenchDatabase database, int records = 10_000, int calls = 30, int incident = 0)
     {
         Console.WriteLine();
         Console.WriteLine($"Incident trace: one mis-linkage covering {records:N0} records in this store   [load average {File.ReadAllText("/proc/loadavg").Trim()}]");
+        var tag = incident == 0 ? "INCB" : $"INCB{incident}";
         var s = LedgerStore.Schema;
         Console.WriteLine($"  store before: {await database.ScalarAsync<long>($"select count(*) from {s}.mt_doc_nwsrecord"):N0} exchange records, " +
                           $"{await database.ScalarAsync<long>($"select count(*) from {s}.mt_events"):N0} events, " +
                           $"{await database.ScalarAsync<long>($"select count(*) from {s}.mt_doc_linkedexchange"):N0} linkage-index rows");
 
-        var w = NumberOf(9_100_000);
-        var t = NumberOf(9_100_001);
+        var w = NumberOf(9_100_000 + (2 * incident));
+        var t = NumberOf(9_100_001 + (2 * incident));
         var linkedAt = DateTimeOffset.UtcNow.AddDays(-400).ToOffset(Jst.Offset);
         var discoveredAt = DateTimeOffset.UtcNow.AddDays(-1).ToOffset(Jst.Offset);
-        var wrong = await LinkAsync(host, client, A, "INCB-A", w, linkedAt, wrongWay: true);
-        await LinkAsync(host, client, B, "INCB-B", w, linkedAt, wrongWay: false);
-        await LinkAsync(host, client, C, "INCB-C", w, linkedAt, wrongWay: false);
+        var wrong = await LinkAsync(host, client, A, $"{tag}-A", w, linkedAt, wrongWay: true);
+        await LinkAsync(host, client, B, $"{tag}-B", w, linkedAt, wrongWay: false);
+        await LinkAsync(host, client, C, $"{tag}-C", w, linkedAt, wrongWay: false);
 
         var append = Stopwatch.StartNew();
-        await AppendExchangesAsync(host, records, linkedAt, discoveredAt);
+        await AppendExchangesAsync(host, tag, records, linkedAt, discoveredAt);
         Console.WriteLine($"  {records:N0} exchanges under the wrong linkage appended in process in {append.Elapsed.TotalSeconds:F1} s");
 
         // The wrong person looks, as in 2023: three searches, first pages of 100.
@@ -64,9 +66,10 @@ public static class IncidentTraceBenchmark
         var confirm = Stopwatch.StartNew();
         var answer = await SendAsync(client, HttpMethod.Post, $"/api/v1/linkages/{wrong}/mislinkage", host.Token(Roles.Institution, A),
             new { discoveredAt, discoveredBy = "bench", cause = "3情報照会で複数該当", correctMyNumber = t }, HttpStatusCode.Created);
+        var confirmed = confirm.Elapsed;
         var incidentId = JsonDocument.Parse(answer).RootElement.GetProperty("incidentId").GetString()!;
         Console.WriteLine($"  confirmation (POST .../mislinkage: end, re-link, {records:N0} corrections, {records / 2:N0} attributions, one transaction): " +
-                          $"{confirm.Elapsed.TotalSeconds:F1} s{(cpu is null ? "" : $" ({CpuMeter.Describe(cpu, Load.Meter!.Take())})")}; its statements by time:");
+                          $"{confirmed.TotalSeconds:F1} s{(cpu is null ? "" : $" ({CpuMeter.Describe(cpu, Load.Meter!.Take())})")}; its statements by time:");
         foreach (var row in await database.RowsAsync(
                      "select calls, round(total_exec_time::numeric, 0), left(regexp_replace(query, '\\s+', ' ', 'g'), 120) from pg_stat_statements " +
                      "where dbid = (select oid from pg_database where datname = current_database()) order by total_exec_time desc limit 6"))
@@ -100,9 +103,14 @@ public static class IncidentTraceBenchmark
                           $"viewed by the wrong person: {check.GetProperty("viewedByWrongSubject").GetProperty("viewed").GetBoolean()}, " +
                           $"reportable: {check.GetProperty("ppcReport").GetProperty("reportable").GetBoolean()}");
         Load.PrintStatuses();
-        Console.WriteLine("  the records-under-a-linkage lookup (EXPLAIN ANALYZE):");
-        Console.WriteLine(await database.ExplainAsync(
-            $"select d.data from {s}.mt_doc_linkedexchange as d where d.inquirer_linkage_id = '{wrong}' or d.provider_linkage_id = '{wrong}'"));
+        if (incident == 0)
+        {
+            Console.WriteLine("  the records-under-a-linkage lookup (EXPLAIN ANALYZE):");
+            Console.WriteLine(await database.ExplainAsync(
+                $"select d.data from {s}.mt_doc_linkedexchange as d where d.inquirer_linkage_id = '{wrong}' or d.provider_linkage_id = '{wrong}'"));
+        }
+
+        return new IncidentFigures(records, confirmed, trace.Summary, inProcess.Of("trace, in process (no HTTP/JSON)"));
     }
 
     private static string NumberOf(long person)
@@ -132,15 +140,15 @@ public static class IncidentTraceBenchmark
     }
 
     /// <summary>Even i: A asks B about its record (A as inquirer). Odd i: C asks A about W (A as provider).</summary>
-    private static async Task AppendExchangesAsync(LedgerHost host, int records, DateTimeOffset from, DateTimeOffset to)
+    private static async Task AppendExchangesAsync(LedgerHost host, string tag, int records, DateTimeOffset from, DateTimeOffset to)
     {
         var options = host.LedgerOptions;
         LocalRecordLink aLink, bLink, cLink;
         await using (var query = host.Store.QuerySession())
         {
-            aLink = (await query.LoadAsync<LocalRecordLink>(LinkageKeys.Stream(A, "INCB-A")))!;
-            bLink = (await query.LoadAsync<LocalRecordLink>(LinkageKeys.Stream(B, "INCB-B")))!;
-            cLink = (await query.LoadAsync<LocalRecordLink>(LinkageKeys.Stream(C, "INCB-C")))!;
+            aLink = (await query.LoadAsync<LocalRecordLink>(LinkageKeys.Stream(A, $"{tag}-A")))!;
+            bLink = (await query.LoadAsync<LocalRecordLink>(LinkageKeys.Stream(B, $"{tag}-B")))!;
+            cLink = (await query.LoadAsync<LocalRecordLink>(LinkageKeys.Stream(C, $"{tag}-C")))!;
         }
 
         var step = (to - from).Ticks / (records + 1);
@@ -155,7 +163,7 @@ public static class IncidentTraceBenchmark
                 var asInquirer = i % 2 == 0;
                 var (inquirer, provider, inquirerLink, providerLink) = asInquirer ? (A, B, aLink, bLink) : (C, A, cLink, aLink);
                 var requestedAt = from.AddTicks(step * (i + 1));
-                var inquiry = new MakeInquiry($"NWS-INCB-{i:D8}", inquirer, provider, asInquirer ? "74" : "57", asInquirer ? "2" : "1",
+                var inquiry = new MakeInquiry($"NWS-{tag}-{i:D8}", inquirer, provider, asInquirer ? "74" : "57", asInquirer ? "2" : "1",
                     inquirerLink.LocalRecordId, null, requestedAt, null);
                 var provision = new ProvideInformation(providerLink.LocalRecordId, requestedAt.AddSeconds(3), ExchangeResults.Provided, null,
                     "sha256:" + new string('b', 64), null);
@@ -203,3 +211,6 @@ public static class IncidentTraceBenchmark
             : throw new BenchException($"{method} {path} answered {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(bytes)}");
     }
 }
+
+/// <summary>One incident's figures: the confirmation over HTTP, and its trace's first page over HTTP and in process.</summary>
+public sealed record IncidentFigures(int Records, TimeSpan Confirmation, Summary Trace, Summary TraceInProcess);

@@ -46,6 +46,8 @@ public static class Load
         return counts.Count == 0 ? null : Describe(counts);
     }
 
+    public static long WholeRunFiveHundreds() => WholeRun.Where(c => c.Key >= 500).Sum(c => c.Value);
+
     public static string WholeRunStatuses() => Describe(new SortedDictionary<int, long>(WholeRun));
 
     private static string Describe(SortedDictionary<int, long> counts) => string.Create(CultureInfo.InvariantCulture,

@@ -33,26 +33,54 @@ public sealed class Preload(LedgerHost host, Population population)
         return result with { Units = count * 3 };
     }
 
-    public async Task<PhaseResult> ExchangesInProcessAsync(string series, int count, int batchSize, int tasks, Func<int, int> personOf)
+    public async Task<PhaseResult> ExchangesInProcessAsync(string series, int from, int count, int batchSize, int tasks, Func<int, int> personOf)
     {
         var batches = (count + batchSize - 1) / batchSize;
         var result = await Load.RunAsync($"preload exchanges (in-process sessions, batches of {batchSize})", batches, tasks, async batch =>
         {
             await using var session = Open();
-            var first = batch * batchSize;
-            for (var i = first; i < Math.Min(count, first + batchSize); i++)
+            var first = from + (batch * batchSize);
+            for (var i = first; i < Math.Min(from + count, first + batchSize); i++)
             {
                 var plan = population.Exchange(series, i, personOf(i));
                 session.Events.StartStream(ExchangeKeys.Stream(plan.ExchangeId), [.. population.Events(plan, withCorrection: true)]);
             }
 
             await session.SaveChangesAsync();
-            if (batch % Math.Max(1, batches / 10) == 0 && batch > 0)
-            {
-                Console.WriteLine($"    … batch {batch:N0} of {batches:N0} [load average {File.ReadAllText("/proc/loadavg").Trim()}]");
-            }
+            Progress(batch, batches);
         });
         return result with { Units = count };
+    }
+
+    /// <summary>
+    /// The corrections of exchanges <paramref name="from"/>.. of a series, appended in process to their streams (the
+    /// CorrectionAppended events as AppendCorrectionEndpoint builds them, inline projections on), sessions of
+    /// <paramref name="batchSize"/>: after the bulk path, which records inquiry and provision only.
+    /// </summary>
+    public async Task<PhaseResult> CorrectionsInProcessAsync(string series, int from, int count, int batchSize, int tasks, Func<int, int> personOf)
+    {
+        var plans = Enumerable.Range(from, count).Select(i => population.Exchange(series, i, personOf(i))).Where(p => p.Correction is not null).ToArray();
+        var batches = (plans.Length + batchSize - 1) / batchSize;
+        var result = await Load.RunAsync($"preload corrections (in-process sessions, batches of {batchSize})", batches, tasks, async batch =>
+        {
+            await using var session = Open();
+            foreach (var plan in plans.Skip(batch * batchSize).Take(batchSize))
+            {
+                session.Events.Append(ExchangeKeys.Stream(plan.ExchangeId), population.Events(plan, withCorrection: true)[2]);
+            }
+
+            await session.SaveChangesAsync();
+        });
+        return result with { Units = plans.Length };
+    }
+
+    /// <summary>Prints a line every tenth of a long phase, so a run cut short still shows how far it got and at what pace.</summary>
+    public static void Progress(int batch, int batches)
+    {
+        if (batches >= 20 && batch % Math.Max(1, batches / 10) == 0 && batch > 0)
+        {
+            Console.WriteLine($"    … batch {batch:N0} of {batches:N0} at {DateTimeOffset.UtcNow:HH:mm:ss} UTC [load average {File.ReadAllText("/proc/loadavg").Trim()}]");
+        }
     }
 
     private IDocumentSession Open()
