@@ -24,6 +24,7 @@ public sealed class AuditSchemaInstaller(
     LedgerLogins logins,
     AuditOptions options,
     IHostEnvironment environment,
+    IEnumerable<ReadModelIndex> readModelIndexes,
     ILogger<AuditSchemaInstaller> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -77,7 +78,7 @@ public sealed class AuditSchemaInstaller(
 
     private async Task ApplyAuditObjectsAsync(NpgsqlDataSource dataSource, CancellationToken ct)
     {
-        await ReadModelIndexes.ApplyAsync(dataSource, ct);
+        await ReadModelIndexes.ApplyAsync(dataSource, readModelIndexes, ct);
         await AuditSchema.ApplyAsync(dataSource, LedgerStore.Schema, ct);
         await DatabaseHealth.ApplyHeartbeatTableAsync(dataSource, ct);
         await RegisterKeyAsync(dataSource, options.SealKeyPem, "seal", ct);

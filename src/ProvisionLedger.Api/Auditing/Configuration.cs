@@ -7,12 +7,13 @@ using ProvisionLedger.Api.Auditing.Checkpointing;
 using ProvisionLedger.Api.Auditing.ReadAccess;
 using ProvisionLedger.Api.Auditing.Retention;
 using ProvisionLedger.Api.Auditing.Sealing;
+using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Integrity;
 using Wolverine;
 
 namespace ProvisionLedger.Api.Auditing;
 
-public static class AuditingConfiguration
+public static class Configuration
 {
     /// <summary>The audit chain installer, checkpoints (on demand and periodic) and the read-access log.</summary>
     public static WebApplicationBuilder AddLedgerAuditing(this WebApplicationBuilder builder)
@@ -40,6 +41,7 @@ public static class AuditingConfiguration
         builder.Services.AddSingleton<ChainIntegrator>();
         builder.Services.AddSingleton<Wolverine.Runtime.Agents.IAgentFamily, ChainIntegrationAgentFamily>();
         builder.Services.AddScoped<ReadAccessLog>();
+        builder.Services.AddReadModelIndex($"create index if not exists ledger_read_access_page on {LedgerStore.Schema}.mt_doc_readaccessentry (sort_key, id)");
 
         // Registered after AddMarten and before UseWolverine, so it runs before Wolverine starts. With an owner login it replaces
         // Marten's own start-up step (which would apply the schema with the runtime login) and runs first of all.
@@ -60,8 +62,8 @@ public static class AuditingConfiguration
         return builder;
     }
 
-    /// <summary>The auditing feature's events, documents and projections (called from <c>LedgerStore.Configure</c>).</summary>
-    public static void ConfigureStore(StoreOptions opts)
+    /// <summary>The read-access log and the archiving record.</summary>
+    public static void Configure(StoreOptions opts)
     {
         opts.Events.AddEventType<ReadAccessRecorded>();
         opts.Events.AddEventType<StreamsArchived>();

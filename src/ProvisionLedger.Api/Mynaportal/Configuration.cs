@@ -1,0 +1,24 @@
+using JasperFx.Events.Projections;
+using Marten;
+using ProvisionLedger.Api.Infrastructure;
+
+namespace ProvisionLedger.Api.Mynaportal;
+
+public static class Configuration
+{
+    /// <summary>The portal view and its views.</summary>
+    public static void Configure(StoreOptions opts)
+    {
+        opts.Events.AddEventType<RecordsViewed>();
+
+        opts.Schema.For<PortalEntry>().Identity(x => x.Id)
+            .Duplicate(x => x.SubjectRef).Duplicate(x => x.ExchangeId).Duplicate(x => x.SortKey).Duplicate(x => x.NonDisclosed)
+            .Duplicate(x => x.RetentionKey);
+        opts.Projections.Add(new PortalProjection(), ProjectionLifecycle.Inline);
+    }
+
+    /// <summary>One person's visible entries, newest first, in one index range; and a person's views by one range.</summary>
+    public static IServiceCollection AddMynaportal(this IServiceCollection services) => services
+        .AddReadModelIndex($"create index if not exists ledger_portal_entry_page on {LedgerStore.Schema}.mt_doc_portalentry (subject_ref, sort_key, exchange_id)")
+        .AddReadModelIndex(PortalViews.Index);
+}
