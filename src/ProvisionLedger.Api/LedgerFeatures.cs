@@ -1,5 +1,7 @@
 using Marten;
 using ProvisionLedger.Api.Auditing;
+using ProvisionLedger.Api.Exchanges;
+using ProvisionLedger.Api.Incidents;
 using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Api.Mynaportal;
 using ProvisionLedger.Api.Parties;
@@ -36,8 +38,10 @@ public static class LedgerFeatures
     {
         builder.Services.AddReferenceData(builder.Configuration);
         builder.Services.AddSubjects();
+        builder.Services.AddExchanges();
         builder.Services.AddParties();
         builder.Services.AddMynaportal();
+        builder.Services.AddIncidents();
         builder.AddLedgerAuditing();
         return builder;
     }

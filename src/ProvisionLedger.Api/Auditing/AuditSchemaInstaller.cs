@@ -25,8 +25,10 @@ public sealed class AuditSchemaInstaller(
     AuditOptions options,
     IHostEnvironment environment,
     IEnumerable<ReadModelIndex> readModelIndexes,
-    ILogger<AuditSchemaInstaller> logger) : IHostedService
+    ILogger<AuditSchemaInstaller> logger) : IHostedService, ISchemaAdditions
 {
+    public bool AppliesMartenChanges => logins.Separated;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (environment.IsProduction() && options.SigningKeyPem is null)
@@ -72,6 +74,16 @@ public sealed class AuditSchemaInstaller(
         }
 
         logger.LogInformation("Schema applied by the owner login; runtime login {Role} checked least-privileged.", logins.RuntimeUser);
+    }
+
+    public async Task AssertSchemaAsync(CancellationToken ct)
+    {
+        await using var command = connections.DataSource.CreateCommand(
+            $"select count(*) from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = '{LedgerStore.Schema}' and p.proname = 'audit_chain_integrate'");
+        if ((long)(await command.ExecuteScalarAsync(ct))! == 0)
+        {
+            throw new InvalidOperationException($"The audit chain is not installed in {LedgerStore.Schema}: run db-apply.");
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -36,6 +36,9 @@ public static class Configuration
         });
         builder.Services.AddSingleton<IWolverineExtension, RuntimeLoginBuildsNothing>();
         builder.Services.AddSingleton<AuditConnections>();
+        builder.Services.AddSingleton<IRuntimeDataSource>(sp => sp.GetRequiredService<AuditConnections>());
+        builder.Services.AddSingleton<ICheckpointKeyStatus>(sp => sp.GetRequiredService<AuditOptions>());
+        builder.Services.AddSingleton<ISchemaAdditions>(sp => ActivatorUtilities.CreateInstance<AuditSchemaInstaller>(sp));
         builder.Services.AddSingleton<CheckpointService>();
         builder.Services.AddSingleton<ChainIntegrationStatus>();
         builder.Services.AddSingleton<ChainIntegrator>();

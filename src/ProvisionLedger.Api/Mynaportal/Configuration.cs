@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using JasperFx.Events.Projections;
 using Marten;
 using ProvisionLedger.Api.Infrastructure;
@@ -6,6 +7,9 @@ namespace ProvisionLedger.Api.Mynaportal;
 
 public static class Configuration
 {
+    private static readonly Counter<long> ViewsAnswered =
+        Telemetry.Meter.CreateCounter<long>("ledger.portal.views", "{view}", "Mynaportal searches answered (RecordsViewed).");
+
     /// <summary>The portal view and its views.</summary>
     public static void Configure(StoreOptions opts)
     {
@@ -17,8 +21,9 @@ public static class Configuration
         opts.Projections.Add(new PortalProjection(), ProjectionLifecycle.Inline);
     }
 
-    /// <summary>One person's visible entries, newest first, in one index range; and a person's views by one range.</summary>
+    /// <summary>Portal views counted; one person's visible entries, newest first, in one index range; a person's views by one range.</summary>
     public static IServiceCollection AddMynaportal(this IServiceCollection services) => services
+        .CountCommitted<RecordsViewed>(ViewsAnswered)
         .AddReadModelIndex($"create index if not exists ledger_portal_entry_page on {LedgerStore.Schema}.mt_doc_portalentry (subject_ref, sort_key, exchange_id)")
         .AddReadModelIndex(PortalViews.Index);
 }
