@@ -1,4 +1,4 @@
-using ProvisionLedger.Api.Parties;
+using ProvisionLedger.Api.Exchanges;
 
 namespace ProvisionLedger.Api.Mynaportal;
 
