@@ -1,4 +1,5 @@
 using Marten;
+using ProvisionLedger.Api.Auditing.ReadAccess;
 using ProvisionLedger.Api.Infrastructure;
 
 namespace ProvisionLedger.Api.Mynaportal;
@@ -6,6 +7,10 @@ namespace ProvisionLedger.Api.Mynaportal;
 /// <summary>Every view of one person's portal records, whichever stream it was kept in.</summary>
 public static class PortalViews
 {
+    public const string Route = "POST /api/v1/mynaportal/records/search";
+    public const string Path = "/api/v1/mynaportal/records/search";
+    public const string Resource = "mynaportal/records";
+
     /// <summary>Marten's name for <see cref="RecordsViewed"/> in <c>mt_events.type</c>; the partial index below filters on it.</summary>
     public const string EventType = "records_viewed";
 
@@ -18,4 +23,19 @@ public static class PortalViews
         await session.QueryAsync<RecordsViewed>(
             $"select data from {LedgerStore.Schema}.mt_events where type = '{EventType}' and data ->> 'subjectRef' = ? order by seq_id",
             ct, subjectRef);
+
+    /// <summary>A view as the access log enters it: the portal read the person's records, as the viewer or a proxy.</summary>
+    public static ReadAccessEntry AccessEntry(RecordsViewed viewed, Guid eventId) => new()
+    {
+        Id = $"portal-{eventId:n}",
+        Principal = viewed.Principal,
+        Role = Roles.Mynaportal,
+        Route = Route,
+        Path = Path,
+        Resource = viewed.ViewerKind == "proxy" ? $"{Resource}:proxy" : Resource,
+        SubjectRef = viewed.SubjectRef,
+        RecordCount = viewed.RecordIds.Length,
+        At = viewed.ViewedAt,
+        SortKey = viewed.ViewedAt.UtcTicks,
+    };
 }
