@@ -15,6 +15,10 @@ namespace ProvisionLedger.Api.Auditing;
 
 public static class Configuration
 {
+    /// <summary>The access log pages by (sort_key, id).</summary>
+    private static readonly ReadModelIndex AccessPage = new("ledger_read_access_page",
+        $"create index if not exists ledger_read_access_page on {LedgerStore.Schema}.mt_doc_readaccessentry (sort_key, id)");
+
     /// <summary>The audit chain installer, checkpoints (on demand and periodic) and the read-access log.</summary>
     public static WebApplicationBuilder AddLedgerAuditing(this WebApplicationBuilder builder)
     {
@@ -44,7 +48,7 @@ public static class Configuration
         builder.Services.AddSingleton<ChainIntegrator>();
         builder.Services.AddSingleton<Wolverine.Runtime.Agents.IAgentFamily, ChainIntegrationAgentFamily>();
         builder.Services.AddScoped<ReadAccessLog>();
-        builder.Services.AddReadModelIndex($"create index if not exists ledger_read_access_page on {LedgerStore.Schema}.mt_doc_readaccessentry (sort_key, id)");
+        builder.Services.AddReadModelIndex(AccessPage);
 
         // Registered after AddMarten and before UseWolverine, so it runs before Wolverine starts. With an owner login it replaces
         // Marten's own start-up step (which would apply the schema with the runtime login) and runs first of all.
@@ -71,7 +75,7 @@ public static class Configuration
         opts.Events.AddEventType<ReadAccessRecorded>();
         opts.Events.AddEventType<StreamsArchived>();
         opts.Schema.For<ReadAccessEntry>().Identity(x => x.Id).Duplicate(x => x.SortKey)
-            .Index(x => x.InstitutionCode).Index(x => x.SubjectRef).Index(x => x.Principal);
+            .Index(x => x.InstitutionCode).Index(x => x.SubjectRef).Index(x => x.Principal).IgnoreIndex(AccessPage.Name);
         opts.Projections.Add(new ReadAccessProjection(), ProjectionLifecycle.Inline);
     }
 }

@@ -14,9 +14,11 @@ public static class PortalViews
     /// <summary>Marten's name for <see cref="RecordsViewed"/> in <c>mt_events.type</c>; the partial index below filters on it.</summary>
     public const string EventType = "records_viewed";
 
+    public const string IndexName = "ledger_records_viewed_subject";
+
     /// <summary>Finds a person's views by one index range, in the order they were recorded.</summary>
     public static readonly string Index =
-        $"create index if not exists ledger_records_viewed_subject on {LedgerStore.Schema}.mt_events ((data ->> 'subjectRef'), seq_id) " +
+        $"create index if not exists {IndexName} on {LedgerStore.Schema}.mt_events ((data ->> 'subjectRef'), seq_id) " +
         $"where type = '{EventType}'";
 
     public static async Task<IReadOnlyList<RecordsViewed>> OfAsync(IQuerySession session, string subjectRef, CancellationToken ct) =>
