@@ -3,6 +3,7 @@ using System.Globalization;
 using Marten;
 using Npgsql;
 using ProvisionLedger.Api.Auditing;
+using ProvisionLedger.Api;
 using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Api.Linkages;
 using ProvisionLedger.Integrity;
@@ -218,7 +219,7 @@ public sealed class LedgerDatabase : IAsyncDisposable
     {
         await EmbeddedLedger.EnsureDatabaseAsync(cluster.AdminConnectionString, name);
         var connectionString = cluster.ConnectionString(name);
-        var store = DocumentStore.For(o => LedgerStore.Configure(o, connectionString));
+        var store = DocumentStore.For(o => LedgerFeatures.ConfigureStore(o, connectionString));
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         var dataSource = NpgsqlDataSource.Create(connectionString);
         if (chained)

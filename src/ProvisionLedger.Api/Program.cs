@@ -1,10 +1,8 @@
 using JasperFx;
 using Marten;
-using ProvisionLedger.Api.Auditing;
+using ProvisionLedger.Api;
 using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Api.Infrastructure.OpenApi;
-using ProvisionLedger.Api.ReferenceData;
-using ProvisionLedger.Api.Subjects;
 using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
@@ -24,13 +22,12 @@ builder.AddLedgerHealth();
 builder.AddLedgerTelemetry();
 
 builder.Services.AddSingleton(_ => LedgerOptions.From(builder.Configuration));
-builder.Services.AddSingleton(_ => CodeRegistry.Load(builder.Configuration["Ledger:ReferenceData:Path"]));
-builder.Services.AddSingleton<SubjectKeys>();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<LedgerSessions>();
 builder.Services.AddSingleton<StandbyReads>();
 builder.Services.AddSingleton<CursorSealer>();
+builder.Services.AddSingleton<ContentSecurityPolicy>();
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = QueryValueProblems.NameInErrors);
 builder.Services.AddLedgerAuthentication();
 builder.Services.AddLedgerRateLimits(builder.Configuration);
@@ -41,7 +38,7 @@ builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Ad
 builder.Services.AddMarten(sp => 
     {
         var opts = new StoreOptions();
-        LedgerStore.Configure(opts, sp.GetRequiredService<IConfiguration>().GetConnectionString("Ledger")
+        LedgerFeatures.ConfigureStore(opts, sp.GetRequiredService<IConfiguration>().GetConnectionString("Ledger")
             ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not set."));
         opts.AutoCreateSchemaObjects = AutoCreate.None; // applied at start-up and by db-apply, never while serving
         return opts;
@@ -57,7 +54,7 @@ builder.Services.AddMarten(sp =>
         x.AutoCreate = AutoCreate.CreateOrUpdate;
     });
 
-builder.AddLedgerAuditing();
+builder.AddLedgerFeatures();
 builder.AddLedgerDatabaseCommands();
 
 var nodes = NodeSettings.From(builder.Configuration);

@@ -6,7 +6,7 @@ using ProvisionLedger.Integrity.Storage;
 namespace ProvisionLedger.Api.Auditing;
 
 /// <summary>The <c>Ledger:Audit</c> settings.</summary>
-public sealed class AuditOptions
+public sealed class AuditOptions : ICheckpointKeyStatus
 {
     /// <summary>ECDSA P-256 private key (PKCS#8 PEM) that signs checkpoints; checkpoints are refused without it.</summary>
     public string? SigningKeyPem { get; init; }
@@ -57,6 +57,8 @@ public sealed class AuditOptions
         return null;
     }
 
+    public bool CheckpointKeyConfigured => SigningKeyPem is not null;
+
     public CheckpointSigner Signer() =>
         SigningKeyPem is null
             ? throw new InvalidOperationException("Configuration Ledger:Audit:SigningKeyPem is not set: no checkpoint can be signed.")
@@ -67,7 +69,7 @@ public sealed class AuditOptions
 /// Plain connections to the ledger database for the audit tables, which are not Marten documents. Its own data source,
 /// so it does not depend on how Marten or Wolverine register theirs.
 /// </summary>
-public sealed class AuditConnections : IAsyncDisposable
+public sealed class AuditConnections : IRuntimeDataSource, IAsyncDisposable
 {
     public AuditConnections(Privileges.LedgerLogins logins)
     {

@@ -24,8 +24,11 @@ public sealed class AuditSchemaInstaller(
     LedgerLogins logins,
     AuditOptions options,
     IHostEnvironment environment,
-    ILogger<AuditSchemaInstaller> logger) : IHostedService
+    IEnumerable<ReadModelIndex> readModelIndexes,
+    ILogger<AuditSchemaInstaller> logger) : IHostedService, ISchemaAdditions
 {
+    public bool AppliesMartenChanges => logins.Separated;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (environment.IsProduction() && options.SigningKeyPem is null)
@@ -73,11 +76,21 @@ public sealed class AuditSchemaInstaller(
         logger.LogInformation("Schema applied by the owner login; runtime login {Role} checked least-privileged.", logins.RuntimeUser);
     }
 
+    public async Task AssertSchemaAsync(CancellationToken ct)
+    {
+        await using var command = connections.DataSource.CreateCommand(
+            $"select count(*) from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = '{LedgerStore.Schema}' and p.proname = 'audit_chain_integrate'");
+        if ((long)(await command.ExecuteScalarAsync(ct))! == 0)
+        {
+            throw new InvalidOperationException($"The audit chain is not installed in {LedgerStore.Schema}: run db-apply.");
+        }
+    }
+
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private async Task ApplyAuditObjectsAsync(NpgsqlDataSource dataSource, CancellationToken ct)
     {
-        await ReadModelIndexes.ApplyAsync(dataSource, ct);
+        await ReadModelIndexes.ApplyAsync(dataSource, readModelIndexes, ct);
         await AuditSchema.ApplyAsync(dataSource, LedgerStore.Schema, ct);
         await DatabaseHealth.ApplyHeartbeatTableAsync(dataSource, ct);
         await RegisterKeyAsync(dataSource, options.SealKeyPem, "seal", ct);

@@ -1,5 +1,7 @@
 using JasperFx.Events.Projections;
 using Marten;
+using ProvisionLedger.Api.Incidents.Reporting;
+using ProvisionLedger.Api.Infrastructure;
 
 namespace ProvisionLedger.Api.Incidents;
 
@@ -17,4 +19,7 @@ public static class Configuration
             .Index([x => x.InstitutionCode, x => x.SortKey], i => i.Name = "incident_page");
         opts.Projections.Add(new IncidentProjection(), ProjectionLifecycle.Inline);
     }
+
+    /// <summary>The printable report's inline stylesheet, which the pages' policy allows by hash.</summary>
+    public static IServiceCollection AddIncidents(this IServiceCollection services) => services.AddInlineStyle(ReportDocument.Style);
 }

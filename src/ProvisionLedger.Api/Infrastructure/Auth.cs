@@ -5,7 +5,6 @@ using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.Tokens;
-using ProvisionLedger.Api.ReferenceData;
 
 namespace ProvisionLedger.Api.Infrastructure;
 
@@ -40,6 +39,12 @@ public sealed record Actor(string Role, string? InstitutionCode, string Subject)
         user.FindFirstValue("sub") ?? throw new InvalidOperationException("An authenticated token always has a sub."));
 }
 
+/// <summary>The institutions a token may act for (the reference data's list).</summary>
+public interface IKnownInstitutions
+{
+    bool IsKnown(string institutionCode);
+}
+
 /// <summary>
 /// What a signed, unexpired token must also hold to be accepted: exactly one known role, a subject, a lifetime within
 /// <c>Ledger:Auth:MaxTokenLifetime</c>, and for an institution exactly one <c>inst</c> that the reference codes list.
@@ -50,7 +55,7 @@ public static class TokenRules
     public static readonly TimeSpan Tolerance = TimeSpan.FromSeconds(30);
 
     /// <summary>Why the token is refused (the metric's reason), or null when it is acceptable.</summary>
-    public static string? Problem(ClaimsPrincipal user, TimeSpan maxLifetime, CodeRegistry registry, DateTimeOffset now)
+    public static string? Problem(ClaimsPrincipal user, TimeSpan maxLifetime, IKnownInstitutions institutionCodes, DateTimeOffset now)
     {
         var roles = user.FindAll("role").Select(c => c.Value).ToList();
         if (roles.Count != 1 || !Roles.All.Contains(roles[0]))
@@ -74,7 +79,7 @@ public static class TokenRules
         }
 
         var institutions = user.FindAll("inst").Select(c => c.Value).ToList();
-        if (roles[0] == Roles.Institution && (institutions.Count != 1 || registry.Institution(institutions[0]) is null))
+        if (roles[0] == Roles.Institution && (institutions.Count != 1 || !institutionCodes.IsKnown(institutions[0])))
         {
             return "institution";
         }
@@ -163,7 +168,7 @@ public static class Auth
                     OnTokenValidated = context =>
                     {
                         var services = context.HttpContext.RequestServices;
-                        var problem = TokenRules.Problem(context.Principal!, ledger.MaxTokenLifetime, services.GetRequiredService<CodeRegistry>(),
+                        var problem = TokenRules.Problem(context.Principal!, ledger.MaxTokenLifetime, services.GetRequiredService<IKnownInstitutions>(),
                             services.GetRequiredService<TimeProvider>().GetUtcNow());
                         if (problem is not null)
                         {

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Marten;
 using Microsoft.AspNetCore.Diagnostics;
 using Npgsql;
-using ProvisionLedger.Api.Auditing;
 using Weasel.Postgresql;
 
 namespace ProvisionLedger.Api.Infrastructure;
@@ -42,6 +41,21 @@ public static class Health
     }
 }
 
+/// <summary>
+/// Plain connections to the ledger database on the runtime login, beside Marten's (the auditing feature's): health
+/// writes its heartbeat and measures lag through them, and clears them with the other pools.
+/// </summary>
+public interface IRuntimeDataSource
+{
+    NpgsqlDataSource DataSource { get; }
+}
+
+/// <summary>Whether a checkpoint key is configured: the service is not ready without one (the auditing feature's).</summary>
+public interface ICheckpointKeyStatus
+{
+    bool CheckpointKeyConfigured { get; }
+}
+
 /// <summary>What <c>/health/ready</c> answers: each check's state, and whether all of them pass.</summary>
 public sealed record Readiness(bool Ready, string Database, IReadOnlyDictionary<string, long> ProjectionLag, long? ChainLag, string CheckpointKey)
 {
@@ -58,21 +72,21 @@ public sealed class DatabaseHealth : IHostedService, IAsyncDisposable
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly IDocumentStore _store;
-    private readonly AuditConnections _audit;
-    private readonly AuditOptions _auditOptions;
+    private readonly IRuntimeDataSource _runtime;
+    private readonly ICheckpointKeyStatus _checkpointKey;
     private readonly BackgroundWorkLag _lag;
     private readonly ILogger<DatabaseHealth> _logger;
     private readonly long _maxProjectionLag;
     private readonly long _maxChainLag;
 
-    public DatabaseHealth(IConfiguration configuration, IDocumentStore store, AuditConnections audit, AuditOptions auditOptions,
+    public DatabaseHealth(IConfiguration configuration, IDocumentStore store, IRuntimeDataSource runtime, ICheckpointKeyStatus checkpointKey,
         BackgroundWorkLag lag, ILogger<DatabaseHealth> logger)
     {
         var connection = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString("Ledger")) { Timeout = 3, CommandTimeout = 5, MaxPoolSize = 2 };
         _dataSource = NpgsqlDataSource.Create(connection);
         _store = store;
-        _audit = audit;
-        _auditOptions = auditOptions;
+        _runtime = runtime;
+        _checkpointKey = checkpointKey;
         _lag = lag;
         _logger = logger;
         _maxProjectionLag = configuration.GetValue("Ledger:Health:MaxProjectionLag", 10_000L);
@@ -81,7 +95,7 @@ public sealed class DatabaseHealth : IHostedService, IAsyncDisposable
 
     public async Task<Readiness> CheckAsync(CancellationToken ct)
     {
-        var checkpointKey = _auditOptions.SigningKeyPem is null ? "missing" : "configured";
+        var checkpointKey = _checkpointKey.CheckpointKeyConfigured ? "configured" : "missing";
         string database;
         try
         {
@@ -114,7 +128,7 @@ public sealed class DatabaseHealth : IHostedService, IAsyncDisposable
 
         NpgsqlConnection.ClearAllPools();
         (_store.Storage.Database as PostgresqlDatabase)?.DataSource.Clear();
-        _audit.DataSource.Clear();
+        _runtime.DataSource.Clear();
         _dataSource.Clear();
         _logger.LogWarning("The database is {Reason}: connection pools cleared.", reason.Description);
     }
@@ -146,7 +160,7 @@ public sealed class DatabaseHealth : IHostedService, IAsyncDisposable
     }
 
     /// <summary>Creates the heartbeat table at start-up, before the service serves (no DDL after).</summary>
-    public Task StartAsync(CancellationToken cancellationToken) => ApplyHeartbeatTableAsync(_audit.DataSource, cancellationToken);
+    public Task StartAsync(CancellationToken cancellationToken) => ApplyHeartbeatTableAsync(_runtime.DataSource, cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -2,7 +2,6 @@ using JasperFx;
 using JasperFx.CodeGeneration;
 using JasperFx.Descriptors;
 using Marten;
-using ProvisionLedger.Api.Auditing;
 using Weasel.Core;
 using Weasel.Core.Migrations;
 
@@ -73,11 +72,25 @@ public sealed class LedgerDatabaseSource(LedgerDatabase database) : IDatabaseSou
 }
 
 /// <summary>
-/// Marten's database plus the objects the ledger adds to it (the audit chain, the keyset indexes, the health
-/// heartbeat), so <c>db-apply</c> leaves a database exactly as a service start-up would, and <c>db-assert</c> checks it.
+/// The objects a feature adds to the ledger's database beyond Marten's (the auditing feature's installer: the audit
+/// chain, the keys, the read-model indexes), applied at start-up and by <c>db-apply</c>, checked by <c>db-assert</c>.
+/// </summary>
+public interface ISchemaAdditions
+{
+    /// <summary>True when it applies Marten's changes too (as the owner login), so <c>db-apply</c> must not apply them as the runtime login.</summary>
+    bool AppliesMartenChanges { get; }
+
+    Task ApplySchemaAsync(CancellationToken cancellationToken);
+
+    Task AssertSchemaAsync(CancellationToken ct);
+}
+
+/// <summary>
+/// Marten's database plus the objects the features add to it (<see cref="ISchemaAdditions"/>) and the health heartbeat,
+/// so <c>db-apply</c> leaves a database exactly as a service start-up would, and <c>db-assert</c> checks it.
 /// Everything else is Marten's.
 /// </summary>
-public sealed class LedgerDatabase(IDocumentStore store, AuditConnections connections, IServiceProvider services) : IDatabase
+public sealed class LedgerDatabase(IDocumentStore store, IRuntimeDataSource runtime, IServiceProvider services) : IDatabase
 {
     private IDatabase Marten => store.Storage.Database;
 
@@ -115,32 +128,35 @@ public sealed class LedgerDatabase(IDocumentStore store, AuditConnections connec
         AutoCreate? @override = null, ReconnectionOptions? reconnectionOptions = null, CancellationToken ct = default)
     {
         // With an owner login (ConnectionStrings:LedgerAdmin) the installer applies Marten's changes too, as the owner.
-        var difference = services.GetRequiredService<Auditing.Privileges.LedgerLogins>().Separated
+        var additions = services.GetServices<ISchemaAdditions>().ToList();
+        var difference = additions.Any(a => a.AppliesMartenChanges)
             ? SchemaPatchDifference.None
             : await Marten.ApplyAllConfiguredChangesToDatabaseAsync(@override, reconnectionOptions, ct);
-        await ActivatorUtilities.CreateInstance<AuditSchemaInstaller>(services).ApplySchemaAsync(ct);
-        await DatabaseHealth.ApplyHeartbeatTableAsync(connections.DataSource, ct);
+        foreach (var addition in additions)
+        {
+            await addition.ApplySchemaAsync(ct);
+        }
+
+        await DatabaseHealth.ApplyHeartbeatTableAsync(runtime.DataSource, ct);
         return difference;
     }
 
     public async Task AssertDatabaseMatchesConfigurationAsync(CancellationToken ct = default)
     {
         await Marten.AssertDatabaseMatchesConfigurationAsync(ct);
-        await using var command = connections.DataSource.CreateCommand(
-            $"select count(*) from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = '{LedgerStore.Schema}' and p.proname = 'audit_chain_integrate'");
-        if ((long)(await command.ExecuteScalarAsync(ct))! == 0)
+        foreach (var addition in services.GetServices<ISchemaAdditions>())
         {
-            throw new InvalidOperationException($"The audit chain is not installed in {LedgerStore.Schema}: run db-apply.");
+            await addition.AssertSchemaAsync(ct);
         }
 
-        await DatabaseHealth.AssertHeartbeatTableAsync(connections.DataSource, ct);
+        await DatabaseHealth.AssertHeartbeatTableAsync(runtime.DataSource, ct);
     }
 
     public Task AssertConnectivityAsync(CancellationToken ct = default) => Marten.AssertConnectivityAsync(ct);
 
     public ValueTask ReleaseConnectionPoolAsync(CancellationToken ct = default)
     {
-        connections.DataSource.Clear();
+        runtime.DataSource.Clear();
         return ValueTask.CompletedTask;
     }
 }

@@ -1,27 +1,19 @@
 using JasperFx;
 using JasperFx.Events;
-using JasperFx.Events.Projections;
 using Marten;
 using Weasel.Core;
-using ProvisionLedger.Api.Auditing;
-using ProvisionLedger.Api.Exchanges;
-using ProvisionLedger.Api.Linkages;
-using ProvisionLedger.Api.Mynaportal;
-using ProvisionLedger.Api.Parties;
-using ProvisionLedger.Api.Statistics;
-using ProvisionLedger.Api.Subjects;
 
 namespace ProvisionLedger.Api.Infrastructure;
 
-/// <summary>Marten's configuration for the ledger: one event store, string stream keys from natural keys, full metadata.</summary>
+/// <summary>
+/// Marten's settings for the ledger: one event store, string stream keys from natural keys, full metadata. Each feature's
+/// <c>Configuration</c> adds its events, documents and projections (<c>LedgerFeatures.ConfigureStore</c>).
+/// </summary>
 public static class LedgerStore
 {
     public const string Schema = "ledger";
 
-    /// <summary>Each feature registers its events, documents and projections here.</summary>
-    public static readonly List<Action<StoreOptions>> Features = [];
-
-    public static void Configure(StoreOptions opts, string connectionString)
+    public static void ApplySettings(StoreOptions opts, string connectionString)
     {
         opts.Connection(connectionString);
         opts.DatabaseSchemaName = Schema;
@@ -35,44 +27,5 @@ public static class LedgerStore
         opts.Events.MetadataConfig.UserNameEnabled = true;
 
         opts.UseSystemTextJsonForSerialization(enumStorage: EnumStorage.AsString, casing: Casing.CamelCase);
-
-        opts.Events.AddEventTypes([
-            typeof(SubjectLinked), typeof(LinkageVerified), typeof(LinkageDiscrepancyFound), typeof(MisLinkageConfirmed), typeof(SubjectUnlinked),
-            typeof(InquiryMade), typeof(InformationProvided), typeof(NonDisclosureSet), typeof(NonDisclosureLifted), typeof(CorrectionAppended),
-            typeof(RecordAttributedToSubject), typeof(DvProtectionRegistered), typeof(DvProtectionEnded), typeof(RecordsViewed),
-            typeof(InquiryFileReceived),
-        ]);
-
-        opts.Schema.For<LocalRecordLink>().Identity(x => x.Id);
-        opts.Schema.For<Linkage>().Identity(x => x.Id).Duplicate(x => x.SubjectRef).Duplicate(x => x.InstitutionCode);
-        opts.Projections.Add(new LinkageProjection(), ProjectionLifecycle.Inline);
-
-        // Party copies: keyset pages by (sort_key, id) within one party; the composite indexes are in ReadModelIndexes.
-        opts.Schema.For<NwsRecord>().Identity(x => x.Id).Duplicate(x => x.SortKey);
-        opts.Schema.For<InquirerRecord>().Identity(x => x.Id).Duplicate(x => x.InquirerCode).Duplicate(x => x.SortKey);
-        opts.Schema.For<ProviderRecord>().Identity(x => x.Id).Duplicate(x => x.ProviderCode).Duplicate(x => x.SortKey);
-        opts.Projections.Add(new PartyCopiesProjection(), ProjectionLifecycle.Inline);
-
-        // The portal view: one person's visible entries, newest first, in one index range (ReadModelIndexes).
-        opts.Schema.For<PortalEntry>().Identity(x => x.Id)
-            .Duplicate(x => x.SubjectRef).Duplicate(x => x.ExchangeId).Duplicate(x => x.SortKey).Duplicate(x => x.NonDisclosed)
-            .Duplicate(x => x.RetentionKey);
-        opts.Projections.Add(new PortalProjection(), ProjectionLifecycle.Inline);
-
-        opts.Schema.For<SubjectProtection>().Identity(x => x.Id);
-        opts.Schema.For<ProtectionIndex>().Identity(x => x.Id);
-        opts.Projections.Add(new ProtectionProjection(), ProjectionLifecycle.Inline);
-
-        opts.Schema.For<UsageCount>().Identity(x => x.Id).Duplicate(x => x.InquirerCode).Duplicate(x => x.ProcedureCode);
-        opts.Projections.Add(new UsageStatisticsProjection(), ProjectionLifecycle.Async);
-
-        Linkages.AssessingRisk.Configuration.Configure(opts);
-        Incidents.Configuration.Configure(opts);
-        AuditingConfiguration.ConfigureStore(opts);
-
-        foreach (var feature in Features)
-        {
-            feature(opts);
-        }
     }
 }

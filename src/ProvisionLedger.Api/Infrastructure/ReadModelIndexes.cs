@@ -3,26 +3,24 @@ using Npgsql;
 namespace ProvisionLedger.Api.Infrastructure;
 
 /// <summary>
-/// The keyset indexes of the party-copy listings and the portal view: (owner, sort_key, id), so a page is one index
-/// range; and the access log's (sort_key, id). Marten's index API builds its indexes on one column here, so these are plain DDL, named outside Marten's
-/// <c>mt_</c> prefix so its migrations leave them alone. Idempotent; run at start after Marten's schema.
+/// An index a feature's listing needs that Marten's index API does not build here: a keyset index (owner, sort_key, id),
+/// so a page is one index range, or an expression index on <c>mt_events</c>. Plain DDL, idempotent, named outside
+/// Marten's <c>mt_</c> prefix; the feature's mapping tells Marten to ignore it by <see cref="Name"/> (<c>IgnoreIndex</c>),
+/// so schema migrations neither drop it nor report it as a difference.
 /// </summary>
+public sealed record ReadModelIndex(string Name, string Statement);
+
 public static class ReadModelIndexes
 {
-    public static readonly string[] Statements =
-    [
-        $"create index if not exists ledger_inquirer_record_page on {LedgerStore.Schema}.mt_doc_inquirerrecord (inquirer_code, sort_key, id)",
-        $"create index if not exists ledger_provider_record_page on {LedgerStore.Schema}.mt_doc_providerrecord (provider_code, sort_key, id)",
-        $"create index if not exists ledger_portal_entry_page on {LedgerStore.Schema}.mt_doc_portalentry (subject_ref, sort_key, exchange_id)",
-        $"create index if not exists ledger_read_access_page on {LedgerStore.Schema}.mt_doc_readaccessentry (sort_key, id)",
-        Mynaportal.PortalViews.Index,
-    ];
+    /// <summary>Declares an index; every declared index is created at start after Marten's schema, and by <c>db-apply</c>.</summary>
+    public static IServiceCollection AddReadModelIndex(this IServiceCollection services, ReadModelIndex index) =>
+        services.AddSingleton(index);
 
-    public static async Task ApplyAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+    public static async Task ApplyAsync(NpgsqlDataSource dataSource, IEnumerable<ReadModelIndex> indexes, CancellationToken ct)
     {
-        foreach (var statement in Statements)
+        foreach (var index in indexes)
         {
-            await using var command = dataSource.CreateCommand(statement);
+            await using var command = dataSource.CreateCommand(index.Statement);
             await command.ExecuteNonQueryAsync(ct);
         }
     }

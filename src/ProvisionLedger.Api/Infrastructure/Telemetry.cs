@@ -7,9 +7,6 @@ using Npgsql;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using ProvisionLedger.Api.Auditing;
-using ProvisionLedger.Api.Exchanges;
-using ProvisionLedger.Api.Mynaportal;
 
 namespace ProvisionLedger.Api.Infrastructure;
 
@@ -26,12 +23,6 @@ public static class Telemetry
     public const string MeterName = "ProvisionLedger";
 
     public static readonly Meter Meter = new(MeterName);
-
-    public static readonly Counter<long> ExchangesRecorded =
-        Meter.CreateCounter<long>("ledger.exchanges.recorded", "{exchange}", "Inquiries recorded: each opens an exchange.");
-
-    public static readonly Counter<long> PortalViews =
-        Meter.CreateCounter<long>("ledger.portal.views", "{view}", "Mynaportal searches answered (RecordsViewed).");
 
     public static readonly Counter<long> ConcurrencyConflicts =
         Meter.CreateCounter<long>("ledger.concurrency.conflicts", "{conflict}", "Writes that lost a race for a stream at commit (the request then decides again).");
@@ -89,6 +80,10 @@ public static class Telemetry
                 }));
         return builder;
     }
+
+    /// <summary>Counts each committed event of a type on a feature's counter (on <see cref="Meter"/>).</summary>
+    public static IServiceCollection CountCommitted<TEvent>(this IServiceCollection services, Counter<long> counter) =>
+        services.AddSingleton(new CommittedEventMetric(typeof(TEvent), counter));
 
     /// <summary>One line per request: method, route template, status and time; never the path's values or the query.</summary>
     public static WebApplication UseLedgerRequestLog(this WebApplication app)
@@ -179,34 +174,32 @@ public static class Telemetry
     }
 }
 
+/// <summary>A feature's counter of one committed event type (inquiries recorded, portal views).</summary>
+public sealed record CommittedEventMetric(Type EventType, Counter<long> Counter);
+
 /// <summary>
-/// Marten's part: its event-append counter, the ledger's counters from committed events, and a logger that never
+/// Marten's part: its event-append counter, the features' counters of committed events, and a logger that never
 /// writes a command's parameters, and counts a lost append race (handled by deciding again) and logs it at Debug, not as
 /// an error.
 /// </summary>
-public sealed class LedgerMartenTelemetry(ILoggerFactory logs) : IConfigureMarten
+public sealed class LedgerMartenTelemetry(ILoggerFactory logs, IEnumerable<CommittedEventMetric> metrics) : IConfigureMarten
 {
     public void Configure(IServiceProvider services, StoreOptions options)
     {
         options.OpenTelemetry.TrackEventCounters();
-        options.Listeners.Add(new CommittedEventCounter());
+        options.Listeners.Add(new CommittedEventCounter(metrics.ToDictionary(m => m.EventType, m => m.Counter)));
         options.Logger(new LedgerMartenLogger(logs.CreateLogger<IDocumentStore>()));
     }
 
-    private sealed class CommittedEventCounter : DocumentSessionListenerBase
+    private sealed class CommittedEventCounter(Dictionary<Type, Counter<long>> counters) : DocumentSessionListenerBase
     {
         public override Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
         {
             foreach (var e in commit.GetEvents())
             {
-                switch (e.Data)
+                if (counters.TryGetValue(e.Data.GetType(), out var counter))
                 {
-                    case InquiryMade:
-                        Telemetry.ExchangesRecorded.Add(1);
-                        break;
-                    case RecordsViewed:
-                        Telemetry.PortalViews.Add(1);
-                        break;
+                    counter.Add(1);
                 }
             }
 
@@ -273,13 +266,13 @@ public sealed class LedgerMartenLogger(ILogger logger) : IMartenLogger, IMartenS
 public sealed class BackgroundWorkLagGauges : BackgroundService
 {
     private readonly BackgroundWorkLag _lag;
-    private readonly AuditConnections _connections;
+    private readonly IRuntimeDataSource _runtime;
     private readonly ILogger<BackgroundWorkLagGauges> _logger;
 
-    public BackgroundWorkLagGauges(BackgroundWorkLag lag, AuditConnections connections, IMeterFactory meters, ILogger<BackgroundWorkLagGauges> logger)
+    public BackgroundWorkLagGauges(BackgroundWorkLag lag, IRuntimeDataSource runtime, IMeterFactory meters, ILogger<BackgroundWorkLagGauges> logger)
     {
         _lag = lag;
-        _connections = connections;
+        _runtime = runtime;
         _logger = logger;
         var meter = meters.Create(Telemetry.MeterName);
         meter.CreateObservableGauge("ledger.projection.lag",
@@ -297,7 +290,7 @@ public sealed class BackgroundWorkLagGauges : BackgroundService
         {
             try
             {
-                await _lag.MeasureAsync(_connections.DataSource, stoppingToken);
+                await _lag.MeasureAsync(_runtime.DataSource, stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

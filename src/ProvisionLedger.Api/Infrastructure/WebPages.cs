@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.StaticFiles;
-using ProvisionLedger.Api.Incidents.Reporting;
 
 namespace ProvisionLedger.Api.Infrastructure;
 
@@ -12,35 +11,27 @@ namespace ProvisionLedger.Api.Infrastructure;
 /// </summary>
 public static class WebPages
 {
-    /// <summary>
-    /// Scripts only from this origin, none inline; data only from this origin; no plugins, frames or foreign forms.
-    /// The one inline stylesheet allowed is the incident report's, by hash: the console opens the report (fetched with
-    /// the token) as a blob document, and a blob document inherits the policy of the page that made it.
-    /// </summary>
-    public static string ContentSecurityPolicy { get; } = string.Join("; ",
-        "default-src 'none'",
-        "script-src 'self'",
-        $"style-src 'self' 'sha256-{Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(ReportDocument.Style)))}'",
-        "img-src 'self'",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'");
+    /// <summary>Allows a feature's inline stylesheet by its hash (<see cref="ContentSecurityPolicy"/>).</summary>
+    public static IServiceCollection AddInlineStyle(this IServiceCollection services, string css) => services.AddSingleton(new InlineStyle(css));
 
     /// <summary>
     /// Headers on every answer, API and pages alike, set as the answer starts so that error and status-code pages carry
     /// them too: the policy above, no sniffing, no framing, no referrer, and nothing kept by a browser or proxy (the API
     /// answers with personal records and audit data). No <c>Server</c> header: Kestrel's is off (Program.cs).
     /// </summary>
-    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app)
     {
-        context.Response.OnStarting(() =>
+        var policy = app.ApplicationServices.GetRequiredService<ContentSecurityPolicy>().Value;
+        return app.Use((context, next) =>
         {
-            AddHeaders(context.Response.Headers);
-            return Task.CompletedTask;
+            context.Response.OnStarting(() =>
+            {
+                AddHeaders(context.Response.Headers, policy);
+                return Task.CompletedTask;
+            });
+            return next(context);
         });
-        return next(context);
-    });
+    }
 
     /// <summary>
     /// A folder without its trailing slash is sent to it by a <c>Location</c> without scheme or host: the static-file
@@ -74,9 +65,9 @@ public static class WebPages
         return app;
     }
 
-    private static void AddHeaders(IHeaderDictionary headers)
+    private static void AddHeaders(IHeaderDictionary headers, string policy)
     {
-        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        headers.ContentSecurityPolicy = policy;
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
         // The pages show personal records once a token is entered, and the API answers with them: nothing is to be kept
@@ -84,4 +75,28 @@ public static class WebPages
         headers.CacheControl = "no-store";
         headers["Referrer-Policy"] = "no-referrer";
     }
+}
+
+/// <summary>An inline stylesheet a feature's page carries (the incident report's), allowed by its hash.</summary>
+public sealed record InlineStyle(string Css);
+
+/// <summary>
+/// Scripts only from this origin, none inline; data only from this origin; no plugins, frames or foreign forms.
+/// Inline stylesheets only those the features declare (<see cref="WebPages.AddInlineStyle"/>), by hash: the incident
+/// console opens the report (fetched with the token) as a blob document, and a blob document inherits the policy of
+/// the page that made it.
+/// </summary>
+public sealed class ContentSecurityPolicy(IEnumerable<InlineStyle> inlineStyles)
+{
+    public string Value { get; } = string.Join("; ",
+        "default-src 'none'",
+        "script-src 'self'",
+        string.Join(' ', inlineStyles.Select(Hash).Prepend("style-src 'self'")),
+        "img-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'");
+
+    private static string Hash(InlineStyle style) => $"'sha256-{Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(style.Css)))}'";
 }

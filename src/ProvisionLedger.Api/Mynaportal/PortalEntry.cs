@@ -1,4 +1,5 @@
-using ProvisionLedger.Api.Parties;
+using ProvisionLedger.Api.Auditing.ReadAccess;
+using ProvisionLedger.Api.Exchanges;
 
 namespace ProvisionLedger.Api.Mynaportal;
 
@@ -53,5 +54,12 @@ public sealed class PortalEntry
     public static string IdOf(string subjectRef, string exchangeId) => $"{subjectRef}|{exchangeId}";
 }
 
-/// <summary>RecordsViewed: what a person's view showed, to whom, when. Incident responders need every view.</summary>
-public sealed record RecordsViewed(string SubjectRef, string ViewerKind, string? ProxyId, string[] RecordIds, string Principal, DateTimeOffset ViewedAt);
+/// <summary>
+/// RecordsViewed: what a person's view showed, to whom, when. Incident responders need every view. A read of the
+/// person's records too, which the access log enters (<see cref="PortalViews.AccessEntry"/>).
+/// </summary>
+public sealed record RecordsViewed(string SubjectRef, string ViewerKind, string? ProxyId, string[] RecordIds, string Principal, DateTimeOffset ViewedAt)
+    : IReadAccessEvent
+{
+    public ReadAccessEntry AccessEntry(Guid eventId) => PortalViews.AccessEntry(this, eventId);
+}

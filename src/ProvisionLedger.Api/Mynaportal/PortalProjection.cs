@@ -2,7 +2,6 @@ using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
 using ProvisionLedger.Api.Exchanges;
-using ProvisionLedger.Api.Parties;
 
 namespace ProvisionLedger.Api.Mynaportal;
 
@@ -177,7 +176,7 @@ public sealed class PortalProjection : IProjection
         IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         var started = events.Select(e => e.Data).OfType<InquiryMade>().Select(e => e.ExchangeId).ToHashSet(StringComparer.Ordinal);
-        var touched = events.Select(e => PartyCopiesProjection.ExchangeIdOf(e.Data)).OfType<string>()
+        var touched = events.Select(e => ExchangeEvents.ExchangeIdOf(e.Data)).OfType<string>()
             .Where(id => !started.Contains(id)).Distinct().ToArray();
         if (touched.Length == 0)
         {

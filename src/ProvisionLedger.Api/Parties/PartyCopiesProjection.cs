@@ -106,7 +106,7 @@ public sealed class PartyCopiesProjection : IProjection
     {
         var copies = new Dictionary<string, (NwsRecord Nws, InquirerRecord Inquirer, ProviderRecord Provider)>();
         var started = events.Select(e => e.Data).OfType<InquiryMade>().Select(e => e.ExchangeId).ToHashSet(StringComparer.Ordinal);
-        var touched = events.Select(e => ExchangeIdOf(e.Data)).OfType<string>().Where(id => !started.Contains(id)).Distinct().ToArray();
+        var touched = events.Select(e => ExchangeEvents.ExchangeIdOf(e.Data)).OfType<string>().Where(id => !started.Contains(id)).Distinct().ToArray();
         if (touched.Length == 0)
         {
             return copies;
@@ -129,16 +129,6 @@ public sealed class PartyCopiesProjection : IProjection
 
         return copies;
     }
-
-    public static string? ExchangeIdOf(object data) => data switch
-    {
-        InformationProvided x => x.ExchangeId,
-        NonDisclosureSet x => x.ExchangeId,
-        NonDisclosureLifted x => x.ExchangeId,
-        CorrectionAppended x => x.ExchangeId,
-        RecordAttributedToSubject x => x.ExchangeId,
-        _ => null,
-    };
 
     private static T Start<T>(T copy, InquiryMade made) where T : PartyRecord
     {

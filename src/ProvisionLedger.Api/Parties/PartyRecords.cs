@@ -2,8 +2,6 @@ using ProvisionLedger.Api.Exchanges;
 
 namespace ProvisionLedger.Api.Parties;
 
-public sealed record CorrectionEntry(string CorrectionId, string Kind, string Note, string By, DateTimeOffset OccurredAt);
-
 public sealed record NonDisclosureEntry(string Side, string Reason, string By, DateTimeOffset OccurredAt, DateTimeOffset? LiftedAt);
 
 /// <summary>

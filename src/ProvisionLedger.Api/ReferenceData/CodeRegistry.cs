@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ProvisionLedger.Api.Infrastructure;
 
 namespace ProvisionLedger.Api.ReferenceData;
 
@@ -10,7 +11,7 @@ public sealed record CodeName(string Code, string Name, string? Kind = null, str
 /// Institutions, procedures (事務手続) and information items (特定個人情報の項目) the ledger accepts. Loaded at start from
 /// the service's own copy of the reference codes, or from the operator's file at <c>Ledger:ReferenceData:Path</c>.
 /// </summary>
-public sealed class CodeRegistry
+public sealed class CodeRegistry : IKnownInstitutions
 {
     /// <summary>Every code in a bulk inquiry file is 16 characters wide.</summary>
     public const int FileCodeLength = 16;
@@ -57,6 +58,8 @@ public sealed class CodeRegistry
 
     /// <summary>The information item whose 特定個人情報名コード (<c>TM…</c>) is <paramref name="fileCode"/>.</summary>
     public CodeName? InfoItemByFileCode(string? fileCode) => Find(_infoItemsByFileCode, fileCode);
+
+    public bool IsKnown(string institutionCode) => Institution(institutionCode) is not null;
 
     public string InstitutionName(string code) => Institution(code)?.Name ?? code;
 

@@ -5,6 +5,7 @@ using Npgsql;
 using ProvisionLedger.Api.Auditing.Retention;
 using ProvisionLedger.Api.Auditing.Sealing;
 using ProvisionLedger.Integrity;
+using ProvisionLedger.Api;
 using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Cli.Output;
 
@@ -48,7 +49,7 @@ public static class ArchiveCommand
                 : new SealSigner(sealPem);
             await using var store = DocumentStore.For(o =>
             {
-                LedgerStore.Configure(o, cs);
+                LedgerFeatures.ConfigureStore(o, cs);
                 EventSealing.Use(o, sealer, TimeProvider.System);
             });
             var runs = new List<StreamsArchived>();

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.BrowserTests.Harness;
 using ProvisionLedger.Tests.Harness;
@@ -24,11 +25,12 @@ public sealed class PageTests(BrowserSite<LedgerApi> site) : IClassFixture<Brows
         var response = await tab.GotoAsync(path);
 
         var headers = await response.AllHeadersAsync();
-        headers.Should().Contain("content-security-policy", WebPages.ContentSecurityPolicy);
+        var policy = site.Ledger.Services.GetRequiredService<ContentSecurityPolicy>().Value;
+        headers.Should().Contain("content-security-policy", policy);
         headers.Should().Contain("x-content-type-options", "nosniff");
         headers.Should().Contain("cache-control", "no-store");
         headers.Should().Contain("referrer-policy", "no-referrer");
-        WebPages.ContentSecurityPolicy.Should().Contain("script-src 'self'").And.NotContain("unsafe-inline").And.NotContain("unsafe-eval");
+        policy.Should().Contain("script-src 'self'").And.NotContain("unsafe-inline").And.NotContain("unsafe-eval");
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using ProvisionLedger.Api.Auditing;
 using ProvisionLedger.Api.Auditing.Chaining;
 using ProvisionLedger.Api.Auditing.Privileges;
 using ProvisionLedger.Api.Auditing.Sealing;
+using ProvisionLedger.Api;
 using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Api.Linkages;
 using ProvisionLedger.Cli;
@@ -47,7 +48,7 @@ public sealed class ChainedLedger : IAsyncDisposable
         var sealer = new SealSigner(sealKey);
         var store = DocumentStore.For(o =>
         {
-            LedgerStore.Configure(o, connectionString);
+            LedgerFeatures.ConfigureStore(o, connectionString);
             EventSealing.Use(o, sealer, TimeProvider.System);
         });
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();

@@ -1,5 +1,6 @@
 using ProvisionLedger.Api.Auditing.ReadAccess;
 using ProvisionLedger.Api.Infrastructure;
+using ProvisionLedger.Api.Mynaportal;
 using ProvisionLedger.Tests.Exchanges;
 using ProvisionLedger.Tests.Harness;
 using ProvisionLedger.Tests.Mynaportal;
@@ -23,8 +24,8 @@ public sealed class PortalReadAccessTests(LedgerApi api) : IClassFixture<LedgerA
 
         log.Items.Where(i => i.Role == Roles.Mynaportal).Should().BeEquivalentTo(new[]
         {
-            new { Principal = "mynaportal:test", Route = ReadAccessProjection.PortalRoute, Resource = "mynaportal/records:proxy", RecordCount = 1 },
-            new { Principal = "mynaportal:test", Route = ReadAccessProjection.PortalRoute, Resource = "mynaportal/records", RecordCount = 2 },
+            new { Principal = "mynaportal:test", Route = PortalViews.Route, Resource = "mynaportal/records:proxy", RecordCount = 1 },
+            new { Principal = "mynaportal:test", Route = PortalViews.Route, Resource = "mynaportal/records", RecordCount = 2 },
         });
     }
 

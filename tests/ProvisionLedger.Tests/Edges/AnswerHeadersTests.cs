@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using ProvisionLedger.Api.Incidents.Reporting;
 using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Tests.Harness;
 using ProvisionLedger.Tests.Linkages;
@@ -40,8 +42,17 @@ public sealed class AnswerHeadersTests(KestrelLedgerApi api) : IClassFixture<Kes
         response.Headers.GetValues("X-Content-Type-Options").Should().Equal("nosniff");
         response.Headers.GetValues("X-Frame-Options").Should().Equal("DENY");
         response.Headers.GetValues("Referrer-Policy").Should().Equal("no-referrer");
-        response.Headers.GetValues("Content-Security-Policy").Should().Equal(WebPages.ContentSecurityPolicy);
+        response.Headers.GetValues("Content-Security-Policy").Should().Equal(api.Services.GetRequiredService<ContentSecurityPolicy>().Value);
         response.Headers.Contains("Server").Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task The_policy_allows_the_incident_reports_inline_stylesheet_by_its_hash_and_no_other_inline_style()
+    {
+        var response = await SendAsync("page");
+
+        var hash = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ReportDocument.Style)));
+        response.Headers.GetValues("Content-Security-Policy").Single().Split("; ").Should().Contain($"style-src 'self' 'sha256-{hash}'");
     }
 
     [Fact]

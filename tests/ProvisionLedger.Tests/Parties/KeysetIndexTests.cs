@@ -1,3 +1,4 @@
+using Marten;
 using Npgsql;
 using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Tests.Harness;
@@ -10,6 +11,12 @@ namespace ProvisionLedger.Tests.Parties;
 /// </summary>
 public sealed class KeysetIndexTests(LedgerApi api) : IClassFixture<LedgerApi>
 {
+    private static readonly string[] DeclaredIndexes =
+    [
+        "ledger_inquirer_record_page", "ledger_provider_record_page", "ledger_portal_entry_page", "ledger_read_access_page",
+        "ledger_records_viewed_subject",
+    ];
+
     [Theory]
     [InlineData("ledger_inquirer_record_page", "mt_doc_inquirerrecord", "(inquirer_code, sort_key, id)")]
     [InlineData("ledger_provider_record_page", "mt_doc_providerrecord", "(provider_code, sort_key, id)")]
@@ -26,5 +33,20 @@ public sealed class KeysetIndexTests(LedgerApi api) : IClassFixture<LedgerApi>
         var definition = (string?)await command.ExecuteScalarAsync();
 
         definition.Should().NotBeNull().And.Contain($"{LedgerStore.Schema}.{table}").And.EndWith(columns);
+    }
+
+    [Fact]
+    public async Task After_start_the_database_matches_the_configuration_and_a_schema_apply_keeps_the_keyset_indexes()
+    {
+        // Marten knows the indexes by name (IgnoreIndex): it neither reports them as differences nor drops them.
+        await api.Store.Storage.Database.AssertDatabaseMatchesConfigurationAsync();
+        await api.Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+
+        await using var connection = await api.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "select count(*) from pg_indexes where schemaname = @schema and indexname = any(@names)", connection);
+        command.Parameters.AddWithValue("schema", LedgerStore.Schema);
+        command.Parameters.AddWithValue("names", DeclaredIndexes);
+        ((long)(await command.ExecuteScalarAsync())!).Should().Be(DeclaredIndexes.Length);
     }
 }

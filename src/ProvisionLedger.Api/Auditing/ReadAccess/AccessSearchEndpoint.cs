@@ -5,7 +5,6 @@ using System.Text.Json.Serialization;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Infrastructure;
-using ProvisionLedger.Api.Parties.ListingRecords;
 using ProvisionLedger.Api.Subjects;
 using Wolverine.Http;
 
@@ -47,8 +46,8 @@ public static class AccessSearchEndpoint
     {
         // Read as every list reads its period: a bare date is a whole day in Japan time.
         var errors = new FieldErrors();
-        var from = ListRecordsEndpoint.QueryTime(request, "from", errors);
-        var to = ListRecordsEndpoint.QueryTime(request, "to", errors);
+        var from = QueryTime.Read(request, "from", errors);
+        var to = QueryTime.Read(request, "to", errors);
         var filters = new List<(string Field, string Value)>();
         if (!string.IsNullOrWhiteSpace(institutionCode))
         {

@@ -2,7 +2,6 @@ using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
 using ProvisionLedger.Api.Infrastructure;
-using ProvisionLedger.Api.Mynaportal;
 
 namespace ProvisionLedger.Api.Auditing.ReadAccess;
 
@@ -55,6 +54,16 @@ public sealed class ReadAccessEntry
     public long SortKey { get; set; }
 }
 
+/// <summary>
+/// Another feature's event that is itself a read of records (the portal's <c>RecordsViewed</c>): the access log enters it
+/// as the entry it describes, so an auditor's search for a person's reads finds it too.
+/// </summary>
+public interface IReadAccessEvent
+{
+    /// <summary>The access log's entry for this read; <paramref name="eventId"/> is the event's id, which the entry's id derives from.</summary>
+    ReadAccessEntry AccessEntry(Guid eventId);
+}
+
 public static class ReadAccessKeys
 {
     /// <summary>
@@ -66,51 +75,35 @@ public static class ReadAccessKeys
 
 /// <summary>
 /// Keeps <see cref="ReadAccessEntry"/> in the appending transaction. Deterministic: all values come from the event.
-/// A Mynaportal view is a read of the person's records too: its <see cref="RecordsViewed"/> event (the portal's own
-/// record of the view) is entered here as well, so an auditor's search for a person's reads finds the portal's.
+/// Another feature's record of a read (<see cref="IReadAccessEvent"/>: a Mynaportal view, the portal's own record of it)
+/// is entered here as well, so an auditor's search for a person's reads finds the portal's.
 /// </summary>
 public sealed class ReadAccessProjection : IProjection
 {
-    public const string PortalRoute = "POST /api/v1/mynaportal/records/search";
-    public const string PortalPath = "/api/v1/mynaportal/records/search";
-    public const string PortalResource = "mynaportal/records";
-
     public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         foreach (var e in events)
         {
-            if (e.Data is RecordsViewed viewed)
+            if (e.Data is IReadAccessEvent read)
             {
-                operations.Store(new ReadAccessEntry
-                {
-                    Id = $"portal-{e.Id:n}",
-                    Principal = viewed.Principal,
-                    Role = Roles.Mynaportal,
-                    Route = PortalRoute,
-                    Path = PortalPath,
-                    Resource = viewed.ViewerKind == "proxy" ? $"{PortalResource}:proxy" : PortalResource,
-                    SubjectRef = viewed.SubjectRef,
-                    RecordCount = viewed.RecordIds.Length,
-                    At = viewed.ViewedAt,
-                    SortKey = viewed.ViewedAt.UtcTicks,
-                });
+                operations.Store(read.AccessEntry(e.Id));
             }
-            else if (e.Data is ReadAccessRecorded read)
+            else if (e.Data is ReadAccessRecorded recorded)
             {
                 operations.Store(new ReadAccessEntry
                 {
-                    Id = read.AccessId,
-                    Principal = read.Principal,
-                    Role = read.Role,
-                    ActorInstitutionCode = read.ActorInstitutionCode,
-                    Route = read.Route,
-                    Path = read.Path,
-                    Resource = read.Resource,
-                    SubjectRef = read.SubjectRef,
-                    InstitutionCode = read.InstitutionCode,
-                    RecordCount = read.RecordCount,
-                    At = read.At,
-                    SortKey = read.At.UtcTicks,
+                    Id = recorded.AccessId,
+                    Principal = recorded.Principal,
+                    Role = recorded.Role,
+                    ActorInstitutionCode = recorded.ActorInstitutionCode,
+                    Route = recorded.Route,
+                    Path = recorded.Path,
+                    Resource = recorded.Resource,
+                    SubjectRef = recorded.SubjectRef,
+                    InstitutionCode = recorded.InstitutionCode,
+                    RecordCount = recorded.RecordCount,
+                    At = recorded.At,
+                    SortKey = recorded.At.UtcTicks,
                 });
             }
         }

@@ -6,7 +6,6 @@ using ProvisionLedger.Api.Auditing.ReadAccess;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Incidents.Reporting;
 using ProvisionLedger.Api.Infrastructure;
-using ProvisionLedger.Api.Parties.ListingRecords;
 using ProvisionLedger.Api.ReferenceData;
 using Wolverine.Http;
 
@@ -52,8 +51,8 @@ public static class ListIncidentsEndpoint
             errors.Add("institutionCode", problem);
         }
 
-        var from = ListRecordsEndpoint.QueryTime(request, "from", errors);
-        var to = ListRecordsEndpoint.QueryTime(request, "to", errors);
+        var from = QueryTime.Read(request, "from", errors);
+        var to = QueryTime.Read(request, "to", errors);
         var pageSize = 100;
         if (request.Query.TryGetValue("pageSize", out var size) && (!int.TryParse(size, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxPageSize))
         {

@@ -5,7 +5,6 @@ using Marten;
 using ProvisionLedger.Api.Auditing.ReadAccess;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Infrastructure;
-using ProvisionLedger.Api.Parties.ListingRecords;
 using ProvisionLedger.Api.ReferenceData;
 using Wolverine.Http;
 
@@ -53,8 +52,8 @@ public static class GetLinkageRisksEndpoint
             errors.Add("institutionCode", problem);
         }
 
-        var from = ListRecordsEndpoint.QueryTime(request, "from", errors);
-        var to = ListRecordsEndpoint.QueryTime(request, "to", errors);
+        var from = QueryTime.Read(request, "from", errors);
+        var to = QueryTime.Read(request, "to", errors);
         var pattern = request.Query["pattern2023"].ToString();
         if (pattern.Length > 0 && pattern is not ("true" or "false"))
         {

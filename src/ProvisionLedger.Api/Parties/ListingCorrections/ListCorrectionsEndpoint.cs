@@ -3,7 +3,6 @@ using Marten;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Auditing.ReadAccess;
 using ProvisionLedger.Api.Infrastructure;
-using ProvisionLedger.Api.Parties.ListingRecords;
 using ProvisionLedger.Api.ReferenceData;
 using Wolverine.Http;
 
@@ -31,8 +30,8 @@ public static class ListCorrectionsEndpoint
         }
 
         var errors = new FieldErrors();
-        var from = ListRecordsEndpoint.QueryTime(request, "from", errors);
-        var to = ListRecordsEndpoint.QueryTime(request, "to", errors);
+        var from = QueryTime.Read(request, "from", errors);
+        var to = QueryTime.Read(request, "to", errors);
         if (errors.Any)
         {
             return errors.ToProblem();

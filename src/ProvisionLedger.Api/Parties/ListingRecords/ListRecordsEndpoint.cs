@@ -81,8 +81,8 @@ public static class ListRecordsEndpoint
         (string Column, string Code)? owner, string binding) where T : PartyRecord
     {
         var errors = new FieldErrors();
-        var from = QueryTime(request, "from", errors);
-        var to = QueryTime(request, "to", errors);
+        var from = QueryTime.Read(request, "from", errors);
+        var to = QueryTime.Read(request, "to", errors);
         var pageSize = 50;
         if (request.Query.TryGetValue("pageSize", out var size) && (!int.TryParse(size, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > 500))
         {
@@ -147,22 +147,5 @@ public static class ListRecordsEndpoint
             ? [(partyOwner.Code, shown.Count)]
             : ReadAccessLog.PerInstitution(shown.SelectMany(r => new[] { r.InquirerCode, r.ProviderCode })));
         return Results.Ok(new PartyRecordPage(shown.Select(ToItem).ToList(), next));
-    }
-
-    public static DateTimeOffset? QueryTime(HttpRequest request, string name, FieldErrors errors)
-    {
-        var text = request.Query[name].ToString();
-        if (string.IsNullOrEmpty(text))
-        {
-            return null;
-        }
-
-        if (Jst.TryParseBound(text, end: name == "to", out var value))
-        {
-            return value;
-        }
-
-        errors.Add(name, "must be an ISO-8601 date (a whole day in Japan time) or a date and time.");
-        return null;
     }
 }

@@ -2,9 +2,10 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using ProvisionLedger.Api.Infrastructure;
+using ProvisionLedger.Tests.Exchanges;
 using ProvisionLedger.Tests.Harness;
 
-namespace ProvisionLedger.Tests.Exchanges;
+namespace ProvisionLedger.Tests.Parties;
 
 /// <summary>
 /// GET /api/v1/exchanges/{id}/history?asOf=&amp;validAt=: the append history as recorded by asOf, of what had happened by

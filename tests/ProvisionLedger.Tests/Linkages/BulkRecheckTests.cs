@@ -3,10 +3,9 @@ using System.Text;
 using System.Text.Json.Nodes;
 using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Tests.Harness;
-using ProvisionLedger.Tests.Linkages;
 using static ProvisionLedger.Tests.Incidents.IncidentScenarios;
 
-namespace ProvisionLedger.Tests.Incidents;
+namespace ProvisionLedger.Tests.Linkages;
 
 /// <summary>POST /api/v1/linkages/verifications/batch: a file of re-check results, recorded all or nothing.</summary>
 public sealed class BulkRecheckTests(LedgerApi api) : IClassFixture<LedgerApi>

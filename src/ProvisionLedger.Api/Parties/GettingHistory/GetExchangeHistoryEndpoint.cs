@@ -3,12 +3,12 @@ using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Auditing.ReadAccess;
+using ProvisionLedger.Api.Exchanges;
 using ProvisionLedger.Api.Infrastructure;
-using ProvisionLedger.Api.Parties;
 using ProvisionLedger.Api.Parties.ListingRecords;
 using Wolverine.Http;
 
-namespace ProvisionLedger.Api.Exchanges.GettingHistory;
+namespace ProvisionLedger.Api.Parties.GettingHistory;
 
 public sealed record HistoryEntry(
     long Sequence,
@@ -37,9 +37,10 @@ public sealed record ExchangeHistory(string ExchangeId, PartyRecordItem Record, 
 }
 
 /// <summary>
-/// The correction append history (追記): the original entry and every later entry, in order, with who and when. With
-/// <c>asOf</c> (recording time) and/or <c>validAt</c> (business time), only the entries recorded by asOf that had happened
-/// by validAt, and the record as the caller's copy held it from them.
+/// The correction append history (追記) of a record, beside the record as the caller's party copy holds it: the original
+/// entry and every later entry, in order, with who and when. With <c>asOf</c> (recording time) and/or <c>validAt</c>
+/// (business time), only the entries recorded by asOf that had happened by validAt, and the record as the caller's copy
+/// held it from them.
 /// </summary>
 public static class GetExchangeHistoryEndpoint
 {

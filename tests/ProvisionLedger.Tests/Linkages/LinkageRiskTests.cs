@@ -2,10 +2,9 @@ using System.Net;
 using System.Text.Json.Nodes;
 using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Tests.Harness;
-using ProvisionLedger.Tests.Linkages;
 using static ProvisionLedger.Tests.Incidents.IncidentScenarios;
 
-namespace ProvisionLedger.Tests.Incidents;
+namespace ProvisionLedger.Tests.Linkages;
 
 /// <summary>GET /api/v1/linkages/risks: linkages in force made the way the 2023 mis-linkages were made.</summary>
 public sealed class LinkageRiskTests(LinkageRiskTests.Given api) : IClassFixture<LinkageRiskTests.Given>

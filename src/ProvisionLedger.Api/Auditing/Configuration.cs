@@ -7,13 +7,18 @@ using ProvisionLedger.Api.Auditing.Checkpointing;
 using ProvisionLedger.Api.Auditing.ReadAccess;
 using ProvisionLedger.Api.Auditing.Retention;
 using ProvisionLedger.Api.Auditing.Sealing;
+using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Integrity;
 using Wolverine;
 
 namespace ProvisionLedger.Api.Auditing;
 
-public static class AuditingConfiguration
+public static class Configuration
 {
+    /// <summary>The access log pages by (sort_key, id).</summary>
+    private static readonly ReadModelIndex AccessPage = new("ledger_read_access_page",
+        $"create index if not exists ledger_read_access_page on {LedgerStore.Schema}.mt_doc_readaccessentry (sort_key, id)");
+
     /// <summary>The audit chain installer, checkpoints (on demand and periodic) and the read-access log.</summary>
     public static WebApplicationBuilder AddLedgerAuditing(this WebApplicationBuilder builder)
     {
@@ -35,11 +40,15 @@ public static class AuditingConfiguration
         });
         builder.Services.AddSingleton<IWolverineExtension, RuntimeLoginBuildsNothing>();
         builder.Services.AddSingleton<AuditConnections>();
+        builder.Services.AddSingleton<IRuntimeDataSource>(sp => sp.GetRequiredService<AuditConnections>());
+        builder.Services.AddSingleton<ICheckpointKeyStatus>(sp => sp.GetRequiredService<AuditOptions>());
+        builder.Services.AddSingleton<ISchemaAdditions>(sp => ActivatorUtilities.CreateInstance<AuditSchemaInstaller>(sp));
         builder.Services.AddSingleton<CheckpointService>();
         builder.Services.AddSingleton<ChainIntegrationStatus>();
         builder.Services.AddSingleton<ChainIntegrator>();
         builder.Services.AddSingleton<Wolverine.Runtime.Agents.IAgentFamily, ChainIntegrationAgentFamily>();
         builder.Services.AddScoped<ReadAccessLog>();
+        builder.Services.AddReadModelIndex(AccessPage);
 
         // Registered after AddMarten and before UseWolverine, so it runs before Wolverine starts. With an owner login it replaces
         // Marten's own start-up step (which would apply the schema with the runtime login) and runs first of all.
@@ -60,13 +69,13 @@ public static class AuditingConfiguration
         return builder;
     }
 
-    /// <summary>The auditing feature's events, documents and projections (called from <c>LedgerStore.Configure</c>).</summary>
-    public static void ConfigureStore(StoreOptions opts)
+    /// <summary>The read-access log and the archiving record.</summary>
+    public static void Configure(StoreOptions opts)
     {
         opts.Events.AddEventType<ReadAccessRecorded>();
         opts.Events.AddEventType<StreamsArchived>();
         opts.Schema.For<ReadAccessEntry>().Identity(x => x.Id).Duplicate(x => x.SortKey)
-            .Index(x => x.InstitutionCode).Index(x => x.SubjectRef).Index(x => x.Principal);
+            .Index(x => x.InstitutionCode).Index(x => x.SubjectRef).Index(x => x.Principal).IgnoreIndex(AccessPage.Name);
         opts.Projections.Add(new ReadAccessProjection(), ProjectionLifecycle.Inline);
     }
 }

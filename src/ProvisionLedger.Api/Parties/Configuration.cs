@@ -1,0 +1,28 @@
+using JasperFx.Events.Projections;
+using Marten;
+using ProvisionLedger.Api.Infrastructure;
+
+namespace ProvisionLedger.Api.Parties;
+
+public static class Configuration
+{
+    /// <summary>An institution's page of its copies is one index range: (owner, sort_key, id).</summary>
+    private static readonly ReadModelIndex InquirerPage = new("ledger_inquirer_record_page",
+        $"create index if not exists ledger_inquirer_record_page on {LedgerStore.Schema}.mt_doc_inquirerrecord (inquirer_code, sort_key, id)");
+
+    private static readonly ReadModelIndex ProviderPage = new("ledger_provider_record_page",
+        $"create index if not exists ledger_provider_record_page on {LedgerStore.Schema}.mt_doc_providerrecord (provider_code, sort_key, id)");
+
+    /// <summary>The party copies: keyset pages by (sort_key, id) within one party.</summary>
+    public static void Configure(StoreOptions opts)
+    {
+        opts.Schema.For<NwsRecord>().Identity(x => x.Id).Duplicate(x => x.SortKey);
+        opts.Schema.For<InquirerRecord>().Identity(x => x.Id).Duplicate(x => x.InquirerCode).Duplicate(x => x.SortKey).IgnoreIndex(InquirerPage.Name);
+        opts.Schema.For<ProviderRecord>().Identity(x => x.Id).Duplicate(x => x.ProviderCode).Duplicate(x => x.SortKey).IgnoreIndex(ProviderPage.Name);
+        opts.Projections.Add(new PartyCopiesProjection(), ProjectionLifecycle.Inline);
+    }
+
+    public static IServiceCollection AddParties(this IServiceCollection services) => services
+        .AddReadModelIndex(InquirerPage)
+        .AddReadModelIndex(ProviderPage);
+}

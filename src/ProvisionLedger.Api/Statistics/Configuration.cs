@@ -1,0 +1,14 @@
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace ProvisionLedger.Api.Statistics;
+
+public static class Configuration
+{
+    /// <summary>Usage counts, projected asynchronously (on the node Wolverine elects).</summary>
+    public static void Configure(StoreOptions opts)
+    {
+        opts.Schema.For<UsageCount>().Identity(x => x.Id).Duplicate(x => x.InquirerCode).Duplicate(x => x.ProcedureCode);
+        opts.Projections.Add(new UsageStatisticsProjection(), ProjectionLifecycle.Async);
+    }
+}
