@@ -16,6 +16,9 @@ namespace ProvisionLedger.Api.Infrastructure;
 /// </summary>
 public interface ILedgerCommand;
 
+/// <summary>A command whose body may be left out: a request without one binds as an empty object (<c>{}</c>).</summary>
+public interface ILedgerOptionalCommand : ILedgerCommand;
+
 /// <summary>Registers the two parameter strategies with Wolverine's HTTP endpoints.</summary>
 public static class EndpointParameters
 {
@@ -26,8 +29,16 @@ public static class EndpointParameters
     }
 
     /// <summary>What Wolverine's generated endpoint code calls to bind an <see cref="ILedgerCommand"/>.</summary>
-    public static Task<(T? Value, IResult? Problem)> ReadCommandAsync<T>(HttpContext context) where T : class, ILedgerCommand =>
-        JsonBody.ReadAsync<T>(context.Request);
+    public static async Task<(T? Value, IResult? Problem)> ReadCommandAsync<T>(HttpContext context) where T : class, ILedgerCommand
+    {
+        if (typeof(T).IsAssignableTo(typeof(ILedgerOptionalCommand))
+            && context.Request.ContentLength is null or 0 && context.Request.Headers.TransferEncoding.Count == 0)
+        {
+            return (System.Text.Json.JsonSerializer.Deserialize<T>("{}"), null);
+        }
+
+        return await JsonBody.ReadAsync<T>(context.Request);
+    }
 
     /// <summary>What Wolverine's generated endpoint code calls to bind an <see cref="Actor"/>.</summary>
     public static (Actor? Value, IResult? Problem) ReadActor(HttpContext context) =>

@@ -32,7 +32,7 @@ public sealed class LedgerWrites(IDocumentStore store, IHttpContextAccessor http
         RunAsync(actor, lostTitle, async session =>
         {
             var stream = await session.Events.FetchForWriting<TState>(streamKey);
-            return (stream, decide(stream.Aggregate));
+            return (stream.AppendMany, decide(stream.Aggregate));
         });
 
     /// <summary>
@@ -52,17 +52,47 @@ public sealed class LedgerWrites(IDocumentStore store, IHttpContextAccessor http
                 var loading = batch.Load<TDocument>(known);
                 await batch.Execute();
                 var fetched = await fetching;
-                return (fetched, decide(fetched.Aggregate, await loading));
+                return (fetched.AppendMany, decide(fetched.Aggregate, await loading));
             }
 
             var stream = await session.Events.FetchForWriting<TState>(streamKey);
             var document = documentKey(stream.Aggregate) is { } key ? await session.LoadAsync<TDocument>(key) : null;
-            return (stream, decide(stream.Aggregate, document));
+            return (stream.AppendMany, decide(stream.Aggregate, document));
         });
 
-    private async Task<IResult> RunAsync<TState>(
-        Actor actor, string lostTitle, Func<IDocumentSession, Task<(IEventStream<TState> Stream, Decision Decision)>> step)
-        where TState : class
+    /// <summary>
+    /// A decision on a document (a projection kept inline with the events) whose stream is known only from the
+    /// document: the events are appended to <paramref name="streamOf"/> the document, without a version expectation.
+    /// </summary>
+    public Task<IResult> DecideOnDocumentAsync<TDocument>(
+        Actor actor, string documentKey, Func<TDocument, string> streamOf, Func<TDocument?, Decision> decide, string lostTitle)
+        where TDocument : class =>
+        RunAsync(actor, lostTitle, async session =>
+        {
+            var document = await session.LoadAsync<TDocument>(documentKey);
+            return (events => session.Events.Append(streamOf(document!), events), decide(document));
+        });
+
+    /// <summary>
+    /// A decision on a stream found through a document (an index kept inline with the events): the document is read,
+    /// then the stream it names is fetched for writing, so the append carries the version the decision saw.
+    /// </summary>
+    public Task<IResult> DecideThroughDocumentAsync<TDocument, TState>(
+        Actor actor, string documentKey, Func<TDocument, string> streamOf, Func<TDocument?, TState?, Decision> decide, string lostTitle)
+        where TDocument : class where TState : class =>
+        RunAsync(actor, lostTitle, async session =>
+        {
+            if (await session.LoadAsync<TDocument>(documentKey) is not { } document)
+            {
+                return (_ => { }, decide(null, null));
+            }
+
+            var stream = await session.Events.FetchForWriting<TState>(streamOf(document));
+            return (stream.AppendMany, decide(document, stream.Aggregate));
+        });
+
+    private async Task<IResult> RunAsync(
+        Actor actor, string lostTitle, Func<IDocumentSession, Task<(Action<IEnumerable<object>> Append, Decision Decision)>> step)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -74,13 +104,13 @@ public sealed class LedgerWrites(IDocumentStore store, IHttpContextAccessor http
             await using var transaction = await connection.BeginTransactionAsync();
             await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, shouldAutoCommit: true));
             LedgerSessions.Stamp(session, actor, http.HttpContext);
-            var (stream, decision) = await step(session);
+            var (append, decision) = await step(session);
             if (decision.Events.Count == 0)
             {
                 return decision.Answer;
             }
 
-            stream.AppendMany(decision.Events);
+            append(decision.Events);
             try
             {
                 await session.SaveChangesAsync();

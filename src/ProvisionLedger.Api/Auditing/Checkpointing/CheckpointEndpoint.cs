@@ -6,7 +6,7 @@ using Wolverine.Http;
 namespace ProvisionLedger.Api.Auditing.Checkpointing;
 
 /// <summary>A witness's cosignature: the signature line it adds to the checkpoint's note, and its public key (PEM).</summary>
-public sealed record CosignatureRequest(string? Line, string? PublicKeyPem);
+public sealed record CosignatureRequest(string? Line, string? PublicKeyPem) : ILedgerCommand;
 
 public static class CheckpointEndpoint
 {
@@ -46,13 +46,31 @@ public static class CheckpointEndpoint
         return Results.Created($"/api/v1/audit/checkpoints/{made.Id}", CheckpointView.Of(made));
     }
 
+    /// <summary>The shape of a cosignature: one signature line and a P-256 public key.</summary>
+    public static IResult Validate(CosignatureRequest request) =>
+        SignatureLine(request, out _) is { Count: > 0 } errors ? Problems.Validation(errors) : WolverineContinue.Result();
+
     /// <summary>A witness posts back its cosignature; kept only when it verifies over this checkpoint's note with the key given.</summary>
     [WolverinePost("/api/v1/audit/checkpoints/{id}/cosignatures")]
     [Authorize(Roles = Roles.Auditor)]
     public static async Task<IResult> PostCosignature(long id, CosignatureRequest request, CheckpointService checkpoints, CancellationToken ct)
     {
+        SignatureLine(request, out var line);
+        var checkpoint = await checkpoints.FindAsync(id, ct);
+        if (checkpoint is null)
+        {
+            return Problems.NotFound("The checkpoint");
+        }
+
+        return await checkpoints.AddCosignatureAsync(checkpoint, line!, request.PublicKeyPem!, ct)
+            ? Results.Created($"/api/v1/audit/checkpoints/{id}", await checkpoints.ViewAsync(id, ct))
+            : Problems.Validation("line", "The cosignature does not verify over this checkpoint's note with the key given.");
+    }
+
+    private static Dictionary<string, string[]> SignatureLine(CosignatureRequest request, out NoteSignature? line)
+    {
         var errors = new Dictionary<string, string[]>();
-        NoteSignature? line = null;
+        line = null;
         if (string.IsNullOrWhiteSpace(request.Line))
         {
             errors["line"] = ["A signature line (— name base64) is required."];
@@ -74,20 +92,7 @@ public static class CheckpointEndpoint
             errors["publicKeyPem"] = ["The witness's ECDSA P-256 public key (PEM) is required."];
         }
 
-        if (errors.Count > 0)
-        {
-            return Problems.Validation(errors);
-        }
-
-        var checkpoint = await checkpoints.FindAsync(id, ct);
-        if (checkpoint is null)
-        {
-            return Problems.NotFound("The checkpoint");
-        }
-
-        return await checkpoints.AddCosignatureAsync(checkpoint, line!, request.PublicKeyPem!, ct)
-            ? Results.Created($"/api/v1/audit/checkpoints/{id}", await checkpoints.ViewAsync(id, ct))
-            : Problems.Validation("line", "The cosignature does not verify over this checkpoint's note with the key given.");
+        return errors;
     }
 
     [WolverineGet("/api/v1/audit/public-key")]
