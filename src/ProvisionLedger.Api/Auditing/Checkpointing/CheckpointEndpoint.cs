@@ -46,6 +46,34 @@ public static class CheckpointEndpoint
         return Results.Created($"/api/v1/audit/checkpoints/{made.Id}", CheckpointView.Of(made));
     }
 
+    [WolverineGet("/api/v1/audit/public-key")]
+    [Authorize(Roles = Roles.Auditor)]
+    public static IResult GetPublicKey(CheckpointService checkpoints) =>
+        checkpoints.CanSign
+            ? Results.Text(checkpoints.PublicKeyPem(), "application/x-pem-file")
+            : Results.Problem(title: "No checkpoint signing key is configured.", statusCode: StatusCodes.Status503ServiceUnavailable);
+
+    internal static bool IsPublicKey(string pem)
+    {
+        try
+        {
+            using var key = System.Security.Cryptography.ECDsa.Create();
+            key.ImportFromPem(pem);
+            return key.KeySize == 256;
+        }
+        catch (Exception e) when (e is ArgumentException or System.Security.Cryptography.CryptographicException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>
+/// A witness's cosignature, in a class of its own: Wolverine applies a class's <c>Validate</c> step to every endpoint the
+/// class holds.
+/// </summary>
+public static class CosignCheckpointEndpoint
+{
     /// <summary>The shape of a cosignature: one signature line and a P-256 public key.</summary>
     public static IResult Validate(CosignatureRequest request) =>
         SignatureLine(request, out _) is { Count: > 0 } errors ? Problems.Validation(errors) : WolverineContinue.Result();
@@ -87,32 +115,11 @@ public static class CheckpointEndpoint
             }
         }
 
-        if (string.IsNullOrWhiteSpace(request.PublicKeyPem) || !IsPublicKey(request.PublicKeyPem))
+        if (string.IsNullOrWhiteSpace(request.PublicKeyPem) || !CheckpointEndpoint.IsPublicKey(request.PublicKeyPem))
         {
             errors["publicKeyPem"] = ["The witness's ECDSA P-256 public key (PEM) is required."];
         }
 
         return errors;
-    }
-
-    [WolverineGet("/api/v1/audit/public-key")]
-    [Authorize(Roles = Roles.Auditor)]
-    public static IResult GetPublicKey(CheckpointService checkpoints) =>
-        checkpoints.CanSign
-            ? Results.Text(checkpoints.PublicKeyPem(), "application/x-pem-file")
-            : Results.Problem(title: "No checkpoint signing key is configured.", statusCode: StatusCodes.Status503ServiceUnavailable);
-
-    private static bool IsPublicKey(string pem)
-    {
-        try
-        {
-            using var key = System.Security.Cryptography.ECDsa.Create();
-            key.ImportFromPem(pem);
-            return key.KeySize == 256;
-        }
-        catch (Exception e) when (e is ArgumentException or System.Security.Cryptography.CryptographicException)
-        {
-            return false;
-        }
     }
 }
