@@ -88,4 +88,12 @@ public sealed class ProvideDecisionTests
         ProvideEndpoint.Validate(Command() with { Result = ExchangeResults.Error, PayloadDigest = null }, options, TimeProvider.System)
             .Errors().Keys.Should().BeEquivalentTo("errorCode");
     }
+
+    [Fact]
+    public void The_batch_routes_refuse_a_provision_by_the_same_link_rules()
+    {
+        ProvideEndpoint.CheckLink(Command(), ProviderLink(), Subject).Should().BeNull();
+        ProvideEndpoint.CheckLink(Command(), ProviderLink(subject: "someone-else"), Subject)!.Field.Should().Be("providerLocalRecordId");
+        ProvideEndpoint.CheckLink(Command(providedAt: LinkedAt.AddDays(-1)), ProviderLink(), Subject)!.Field.Should().Be("providedAt");
+    }
 }
