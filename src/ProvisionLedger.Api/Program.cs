@@ -25,6 +25,7 @@ builder.Services.AddSingleton(_ => LedgerOptions.From(builder.Configuration));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<LedgerSessions>();
+builder.Services.AddSingleton<LedgerWrites>();
 builder.Services.AddSingleton<StandbyReads>();
 builder.Services.AddSingleton<CursorSealer>();
 builder.Services.AddSingleton<ContentSecurityPolicy>();
@@ -102,6 +103,7 @@ app.MapWolverineEndpoints(opts =>
 {
     // A query value of the wrong type (pageSize=abc) is a 400 naming the parameter, never ignored.
     opts.RejectUnparseableQueryValues = true;
+    opts.UseLedgerEndpointParameters();
 });
 
 return await app.RunJasperFxCommands(args);

@@ -99,6 +99,9 @@ public static class ExchangeKeys
 /// <summary>The slim write model of one exchange: what the decisions need.</summary>
 public sealed class ExchangeState
 {
+    /// <summary>The stream key; Marten's live aggregation (<c>FetchForWriting</c>) needs an identity.</summary>
+    public string Id { get; set; } = "";
+
     public string ExchangeId { get; set; } = "";
 
     public string InquirerCode { get; set; } = "";

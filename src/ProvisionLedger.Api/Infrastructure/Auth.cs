@@ -33,10 +33,19 @@ public sealed record Actor(string Role, string? InstitutionCode, string Subject)
     /// The one role, institution and subject of a token authentication accepted (<see cref="TokenRules"/>): a token with
     /// two roles never gets this far, so no endpoint can act for a role its [Authorize] did not weigh.
     /// </summary>
-    public static Actor From(ClaimsPrincipal user) => new(
-        user.FindAll("role").Single().Value,
-        user.FindFirstValue("inst"),
-        user.FindFirstValue("sub") ?? throw new InvalidOperationException("An authenticated token always has a sub."));
+    public static Actor From(ClaimsPrincipal user) =>
+        FromToken(user) ?? throw new InvalidOperationException("An authenticated token always has exactly one role and a sub.");
+
+    /// <summary>
+    /// The actor of a token with exactly one role and one subject, or null: what Wolverine binds to an endpoint's
+    /// <see cref="Actor"/> parameter (<see cref="EndpointParameters"/>), which answers 403 for null.
+    /// </summary>
+    public static Actor? FromToken(ClaimsPrincipal user)
+    {
+        var roles = user.FindAll("role").Take(2).ToList();
+        var subject = user.FindFirstValue("sub");
+        return roles.Count == 1 && subject is not null ? new Actor(roles[0].Value, user.FindFirstValue("inst"), subject) : null;
+    }
 }
 
 /// <summary>The institutions a token may act for (the reference data's list).</summary>

@@ -11,15 +11,20 @@ public sealed class LedgerSessions(IDocumentStore store, IHttpContextAccessor ht
     public IDocumentSession OpenFor(Actor actor, Marten.Services.SessionOptions? options = null)
     {
         var session = options is null ? store.LightweightSession() : store.LightweightSession(options);
+        Stamp(session, actor, http.HttpContext);
+        return session;
+    }
+
+    /// <summary>Who recorded, and in answer to which request: Marten's user-name, correlation and header metadata.</summary>
+    public static void Stamp(IDocumentSession session, Actor actor, HttpContext? context)
+    {
         session.LastModifiedBy = actor.Principal;
-        session.CorrelationId = CorrelationId(http.HttpContext);
+        session.CorrelationId = CorrelationId(context);
         session.SetHeader("role", actor.Role);
         if (actor.InstitutionCode is not null)
         {
             session.SetHeader("inst", actor.InstitutionCode);
         }
-
-        return session;
     }
 
     public static string CorrelationId(HttpContext? context)

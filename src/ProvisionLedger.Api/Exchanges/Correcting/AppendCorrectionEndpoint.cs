@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Authorization;
@@ -7,7 +6,7 @@ using Wolverine.Http;
 
 namespace ProvisionLedger.Api.Exchanges.Correcting;
 
-public sealed record AppendCorrection(string? Kind, string? Note, string? By, DateTimeOffset? OccurredAt);
+public sealed record AppendCorrection(string? Kind, string? Note, string? By, DateTimeOffset? OccurredAt) : ILedgerCommand;
 
 public sealed record CorrectionAccepted(string ExchangeId, string CorrectionId);
 
@@ -27,53 +26,41 @@ public static class AppendCorrectionEndpoint
     public static string CorrectionId(string exchangeId, string fingerprint) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{exchangeId}\n{fingerprint}")).AsSpan(0, 12));
 
-    [WolverinePost("/api/v1/exchanges/{exchangeId}/corrections")]
-    [Authorize(Roles = $"{Roles.Nws},{Roles.Institution}")]
-    public static async Task<IResult> Post(
-        string exchangeId, HttpRequest request, ClaimsPrincipal user, LedgerSessions sessions, LedgerOptions options, TimeProvider clock)
+    /// <summary>A correction appended to an exchange a party of which the caller is; the same correction again is a repeat.</summary>
+    public static Decision Decide(string exchangeId, AppendCorrection command, ExchangeState? exchange, Actor actor, string fingerprint)
     {
-        var (command, bad) = await JsonBody.ReadAsync<AppendCorrection>(request);
-        if (command is null)
-        {
-            return bad!;
-        }
-
-        var errors = Check(command, clock.GetUtcNow(), options.ClockSkew);
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-
-        var actor = Actor.From(user);
-        var fingerprint = Fingerprint.Of(command, options.SubjectHmacKey);
-        return await Concurrency.DecideAgainOnConflictAsync(
-            () => DecideAsync(exchangeId, command, fingerprint, actor, sessions),
-            "The exchange changed while this correction was recorded; send it again.");
-    }
-
-    private static async Task<IResult> DecideAsync(string exchangeId, AppendCorrection command, string fingerprint, Actor actor, LedgerSessions sessions)
-    {
-        await using var session = sessions.OpenFor(actor);
-        var (exchange, version) = await ExchangeStreams.LoadAsync(session, exchangeId);
         if (exchange?.SideOf(actor) is null)
         {
-            return Problems.NotFound("The exchange");
+            return Decision.Reply(Problems.NotFound("The exchange"));
         }
 
         if (command.OccurredAt < exchange.RequestedAt)
         {
-            return Problems.Validation("occurredAt", "must not be before the inquiry's requestedAt.");
+            return Decision.Reply(Problems.Validation("occurredAt", "must not be before the inquiry's requestedAt."));
         }
 
         if (exchange.CorrectionsByFingerprint.TryGetValue(fingerprint, out var existing))
         {
-            return Results.Ok(new CorrectionAccepted(exchangeId, existing));
+            return Decision.Reply(Results.Ok(new CorrectionAccepted(exchangeId, existing)));
         }
 
         var correction = new CorrectionAppended(
             exchangeId, CorrectionId(exchangeId, fingerprint), command.Kind!, command.Note!, command.By!, null, fingerprint, command.OccurredAt!.Value);
-        session.Events.Append(ExchangeKeys.Stream(exchangeId), version + 1, correction);
-        await session.SaveChangesAsync();
-        return Results.Created($"/api/v1/exchanges/{Uri.EscapeDataString(exchangeId)}/history", new CorrectionAccepted(exchangeId, correction.CorrectionId));
+        return Decision.Record(
+            Results.Created($"/api/v1/exchanges/{Uri.EscapeDataString(exchangeId)}/history", new CorrectionAccepted(exchangeId, correction.CorrectionId)),
+            correction);
+    }
+
+    public static IResult Validate(AppendCorrection command, LedgerOptions options, TimeProvider clock) =>
+        Check(command, clock.GetUtcNow(), options.ClockSkew) is { Any: true } errors ? errors.ToProblem() : WolverineContinue.Result();
+
+    [WolverinePost("/api/v1/exchanges/{exchangeId}/corrections")]
+    [Authorize(Roles = $"{Roles.Nws},{Roles.Institution}")]
+    public static Task<IResult> Post(string exchangeId, AppendCorrection command, Actor actor, LedgerWrites writes, LedgerOptions options)
+    {
+        var fingerprint = Fingerprint.Of(command, options.SubjectHmacKey);
+        return writes.DecideAsync<ExchangeState>(
+            actor, ExchangeKeys.Stream(exchangeId), exchange => Decide(exchangeId, command, exchange, actor, fingerprint),
+            "The exchange changed while this correction was recorded; send it again.");
     }
 }

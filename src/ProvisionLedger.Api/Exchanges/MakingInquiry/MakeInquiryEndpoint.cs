@@ -1,5 +1,3 @@
-using System.Security.Claims;
-using Marten;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Api.Linkages;
@@ -17,7 +15,7 @@ public sealed record MakeInquiry(
     string? InquirerLocalRecordId,
     InquiryPeriod? Period,
     DateTimeOffset? RequestedAt,
-    NonDisclosureMark? NonDisclosure);
+    NonDisclosureMark? NonDisclosure) : ILedgerCommand;
 
 
 public static class MakeInquiryEndpoint
@@ -73,16 +71,42 @@ public static class MakeInquiryEndpoint
     public const string UnavailableId = "This exchangeId cannot be recorded.";
 
     /// <summary>The rules against the inquirer's linkage: it must be in force, and the inquiry may not precede it.</summary>
-    public static IResult? Decide(MakeInquiry command, LocalRecordLink? link, string prefix = "")
+    public static Refusal? CheckLink(MakeInquiry command, LocalRecordLink? link)
     {
         if (link is not { Active: true })
         {
-            return Problems.Unprocessable($"{prefix}inquirerLocalRecordId", "is not linked to a person at this institution.");
+            return new Refusal("inquirerLocalRecordId", "is not linked to a person at this institution.");
         }
 
         return command.RequestedAt < link.LinkedAt
-            ? Problems.Unprocessable($"{prefix}requestedAt", "precedes the linkage of inquirerLocalRecordId that the inquiry relies on.")
+            ? new Refusal("requestedAt", "precedes the linkage of inquirerLocalRecordId that the inquiry relies on.")
             : null;
+    }
+
+    /// <summary>
+    /// An inquiry against the exchange its id names (if any) and the inquirer's local record link. A caller who is no
+    /// party of an existing exchange is decided as for an unknown id, so every answer but the last is the same for both:
+    /// the id's existence is not for it to learn.
+    /// </summary>
+    public static Decision Decide(MakeInquiry command, ExchangeState? existing, LocalRecordLink? link, Actor actor, string fingerprint)
+    {
+        var answer = new ExchangeAccepted(command.ExchangeId!);
+        if (existing is not null && existing.SideOf(actor) is not null)
+        {
+            return Decision.Reply(existing.InquiryFingerprint == fingerprint
+                ? Results.Ok(answer)
+                : Problems.Conflict("An exchange with this exchangeId exists with other content."));
+        }
+
+        if (CheckLink(command, link) is { } refusal)
+        {
+            return Decision.Reply(refusal.ToProblem());
+        }
+
+        return existing is not null
+            ? Decision.Reply(Problems.Conflict(UnavailableId))
+            : Decision.Record(Results.Created($"/api/v1/exchanges/{Uri.EscapeDataString(command.ExchangeId!)}/history", answer),
+                ToEvent(command, link!, fingerprint));
     }
 
     /// <summary>The inquiry as recorded: its subject is whoever the inquirer's local record is linked to now.</summary>
@@ -91,66 +115,29 @@ public static class MakeInquiryEndpoint
         command.InquirerLocalRecordId!, link.LinkageId!, link.SubjectRef!, link.InstitutionSubjectCode!,
         command.Period, command.NonDisclosure, fingerprint, command.RequestedAt!.Value);
 
-    [WolverinePost("/api/v1/exchanges")]
-    [Authorize(Roles = $"{Roles.Nws},{Roles.Institution}")]
-    public static async Task<IResult> Post(
-        HttpRequest request, ClaimsPrincipal user, LedgerSessions sessions, CodeRegistry codes, LedgerOptions options, TimeProvider clock)
+    /// <summary>The shape of the request, then whether this caller may make it.</summary>
+    public static IResult Validate(MakeInquiry command, Actor actor, CodeRegistry codes, LedgerOptions options, TimeProvider clock)
     {
-        var (command, bad) = await JsonBody.ReadAsync<MakeInquiry>(request);
-        if (command is null)
-        {
-            return bad!;
-        }
-
         var errors = Check(command, codes, clock.GetUtcNow(), options.ClockSkew);
         if (errors.Any)
         {
             return errors.ToProblem();
         }
 
-        var actor = Actor.From(user);
-        if (actor.Is(Roles.Institution) && !actor.IsInstitution(command.InquirerCode!))
-        {
-            return Problems.Forbidden("An institution records inquiries it makes itself only (as the inquirer).");
-        }
+        return actor.Is(Roles.Institution) && !actor.IsInstitution(command.InquirerCode!)
+            ? Problems.Forbidden("An institution records inquiries it makes itself only (as the inquirer).")
+            : WolverineContinue.Result();
+    }
 
+    [WolverinePost("/api/v1/exchanges")]
+    [Authorize(Roles = $"{Roles.Nws},{Roles.Institution}")]
+    public static Task<IResult> Post(MakeInquiry command, Actor actor, LedgerWrites writes, LedgerOptions options)
+    {
         var fingerprint = Fingerprint.Of(command, options.SubjectHmacKey);
-        var key = ExchangeKeys.Stream(command.ExchangeId!);
-        var answer = new ExchangeAccepted(command.ExchangeId!);
-        for (var attempt = 0; ; attempt++)
-        {
-            await using var session = sessions.OpenFor(actor);
-            var (existing, _) = await ExchangeStreams.LoadAsync(session, command.ExchangeId!);
-            if (existing is not null && existing.SideOf(actor) is not null)
-            {
-                return existing.InquiryFingerprint == fingerprint
-                    ? Results.Ok(answer)
-                    : Problems.Conflict("An exchange with this exchangeId exists with other content.");
-            }
-
-            // A caller who is no party of an existing exchange is decided as for an unknown id, so every answer but
-            // the last is the same for both: the id's existence is not for it to learn.
-            var link = await session.LoadAsync<LocalRecordLink>(LinkageKeys.Stream(command.InquirerCode!, command.InquirerLocalRecordId!));
-            if (Decide(command, link) is { } problem)
-            {
-                return problem;
-            }
-
-            if (existing is not null)
-            {
-                return Problems.Conflict(UnavailableId);
-            }
-
-            session.Events.StartStream(key, ToEvent(command, link!, fingerprint));
-            try
-            {
-                await session.SaveChangesAsync();
-                return Results.Created($"/api/v1/exchanges/{Uri.EscapeDataString(command.ExchangeId!)}/history", answer);
-            }
-            catch (Exception e) when (attempt == 0 && Concurrency.IsConflict(e))
-            {
-                // The same exchangeId arrived twice at once: decide again against what won.
-            }
-        }
+        return writes.DecideAsync<ExchangeState, LocalRecordLink>(
+            actor, ExchangeKeys.Stream(command.ExchangeId!),
+            _ => LinkageKeys.Stream(command.InquirerCode!, command.InquirerLocalRecordId!),
+            (existing, link) => Decide(command, existing, link, actor, fingerprint),
+            "The exchange was recorded by another request meanwhile; send it again.");
     }
 }

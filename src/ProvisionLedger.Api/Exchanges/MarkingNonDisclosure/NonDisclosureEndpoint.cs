@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Infrastructure;
 using Wolverine.Http;
@@ -6,112 +5,100 @@ using Wolverine.Http;
 namespace ProvisionLedger.Api.Exchanges.MarkingNonDisclosure;
 
 /// <summary><c>side</c> is for the network system acting for a party; an institution always acts on its own side.</summary>
-public sealed record SetNonDisclosure(string? Reason, string? By, string? Side, DateTimeOffset? OccurredAt);
+public sealed record SetNonDisclosure(string? Reason, string? By, string? Side, DateTimeOffset? OccurredAt) : ILedgerCommand;
 
-public sealed record LiftNonDisclosure(string? By, string? Note, string? Side, DateTimeOffset? OccurredAt);
+public sealed record LiftNonDisclosure(string? By, string? Note, string? Side, DateTimeOffset? OccurredAt) : ILedgerCommand;
 
 public sealed record NonDisclosureState(string ExchangeId, string Side, bool Marked);
 
-public static class NonDisclosureEndpoint
+public static class NonDisclosureSides
 {
-    private const string LostRace = "The exchange changed while this mark was recorded; send it again.";
+    public const string LostRace = "The exchange changed while this mark was recorded; send it again.";
 
-    [WolverinePost("/api/v1/exchanges/{exchangeId}/non-disclosure")]
-    [Authorize(Roles = $"{Roles.Nws},{Roles.Institution}")]
-    public static async Task<IResult> Set(
-        string exchangeId, HttpRequest request, ClaimsPrincipal user, LedgerSessions sessions, LedgerOptions options, TimeProvider clock)
+    /// <summary>The side a mark is set or lifted on: an institution's own, or the one the network system names (its own by default).</summary>
+    public static string? Of(ExchangeState? exchange, Actor actor, string? named) =>
+        exchange?.SideOf(actor) is { } side ? (actor.Is(Roles.Nws) ? named ?? Sides.Nws : side) : null;
+
+    public static string History(string exchangeId) => $"/api/v1/exchanges/{Uri.EscapeDataString(exchangeId)}/history";
+}
+
+public static class SetNonDisclosureEndpoint
+{
+    /// <summary>A mark on the caller's side; a mark already in force there leaves the record as it is (200).</summary>
+    public static Decision Decide(string exchangeId, SetNonDisclosure command, ExchangeState? exchange, Actor actor, string fingerprint, DateTimeOffset now)
     {
-        var (command, bad) = await JsonBody.ReadAsync<SetNonDisclosure>(request);
-        if (command is null)
+        if (NonDisclosureSides.Of(exchange, actor, command.Side) is not { } side)
         {
-            return bad!;
+            return Decision.Reply(Problems.NotFound("The exchange"));
         }
 
-        var now = clock.GetUtcNow();
+        var answer = new NonDisclosureState(exchangeId, side, true);
+        return exchange!.ActiveMarks.ContainsKey(side)
+            ? Decision.Reply(Results.Ok(answer))
+            : Decision.Record(Results.Created(NonDisclosureSides.History(exchangeId), answer),
+                new NonDisclosureSet(exchangeId, side, command.Reason!, command.By!, fingerprint, command.OccurredAt ?? now));
+    }
+
+    public static IResult Validate(SetNonDisclosure command, LedgerOptions options, TimeProvider clock)
+    {
         var errors = new FieldErrors();
         errors.OneOf("reason", command.Reason, NonDisclosureReasons.All);
         errors.Required("by", command.By);
         errors.OneOf("side", command.Side, Sides.All, required: false);
-        errors.NotInFuture("occurredAt", command.OccurredAt, now, options.ClockSkew, required: false);
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-
-        var actor = Actor.From(user);
-        return await Concurrency.DecideAgainOnConflictAsync(async () =>
-        {
-            await using var session = sessions.OpenFor(actor);
-            var (exchange, version) = await ExchangeStreams.LoadAsync(session, exchangeId);
-            var side = exchange?.SideOf(actor);
-            if (exchange is null || side is null)
-            {
-                return Problems.NotFound("The exchange");
-            }
-
-            side = actor.Is(Roles.Nws) ? command.Side ?? Sides.Nws : side;
-            var fingerprint = Fingerprint.Of(command, options.SubjectHmacKey);
-            var answer = new NonDisclosureState(exchangeId, side, true);
-            if (exchange.ActiveMarks.ContainsKey(side))
-            {
-                // A mark already in force on this side: the record stays non-disclosed, nothing new to record.
-                return Results.Ok(answer);
-            }
-
-            session.Events.Append(ExchangeKeys.Stream(exchangeId), version + 1,
-                new NonDisclosureSet(exchangeId, side, command.Reason!, command.By!, fingerprint, command.OccurredAt ?? now));
-            await session.SaveChangesAsync();
-            return Results.Created($"/api/v1/exchanges/{Uri.EscapeDataString(exchangeId)}/history", answer);
-        }, LostRace);
+        errors.NotInFuture("occurredAt", command.OccurredAt, clock.GetUtcNow(), options.ClockSkew, required: false);
+        return errors.Any ? errors.ToProblem() : WolverineContinue.Result();
     }
 
-    [WolverinePost("/api/v1/exchanges/{exchangeId}/non-disclosure/lift")]
+    [WolverinePost("/api/v1/exchanges/{exchangeId}/non-disclosure")]
     [Authorize(Roles = $"{Roles.Nws},{Roles.Institution}")]
-    public static async Task<IResult> Lift(
-        string exchangeId, HttpRequest request, ClaimsPrincipal user, LedgerSessions sessions, LedgerOptions options, TimeProvider clock)
+    public static Task<IResult> Set(
+        string exchangeId, SetNonDisclosure command, Actor actor, LedgerWrites writes, LedgerOptions options, TimeProvider clock)
     {
-        var (command, bad) = await JsonBody.ReadAsync<LiftNonDisclosure>(request);
-        if (command is null)
+        var (fingerprint, now) = (Fingerprint.Of(command, options.SubjectHmacKey), clock.GetUtcNow());
+        return writes.DecideAsync<ExchangeState>(
+            actor, ExchangeKeys.Stream(exchangeId), exchange => Decide(exchangeId, command, exchange, actor, fingerprint, now), NonDisclosureSides.LostRace);
+    }
+}
+
+public static class LiftNonDisclosureEndpoint
+{
+    /// <summary>Lifts the mark in force on the caller's side; the same lift again is a repeat, any other lift of no mark a conflict.</summary>
+    public static Decision Decide(string exchangeId, LiftNonDisclosure command, ExchangeState? exchange, Actor actor, string fingerprint, DateTimeOffset now)
+    {
+        if (NonDisclosureSides.Of(exchange, actor, command.Side) is not { } side)
         {
-            return bad!;
+            return Decision.Reply(Problems.NotFound("The exchange"));
         }
 
-        var now = clock.GetUtcNow();
+        var answer = new NonDisclosureState(exchangeId, side, false);
+        if (!exchange!.ActiveMarks.ContainsKey(side))
+        {
+            return Decision.Reply(exchange.LastLifts.TryGetValue(side, out var last) && last == fingerprint
+                ? Results.Ok(answer)
+                : Problems.Conflict($"The {side} side has no non-disclosure mark in force to lift."));
+        }
+
+        return Decision.Record(Results.Created(NonDisclosureSides.History(exchangeId), answer),
+            new NonDisclosureLifted(exchangeId, side, command.By!, command.Note, fingerprint, command.OccurredAt ?? now));
+    }
+
+    public static IResult Validate(LiftNonDisclosure command, LedgerOptions options, TimeProvider clock)
+    {
         var errors = new FieldErrors();
         errors.Required("by", command.By);
         errors.Optional("note", command.Note);
         errors.OneOf("side", command.Side, Sides.All, required: false);
-        errors.NotInFuture("occurredAt", command.OccurredAt, now, options.ClockSkew, required: false);
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
+        errors.NotInFuture("occurredAt", command.OccurredAt, clock.GetUtcNow(), options.ClockSkew, required: false);
+        return errors.Any ? errors.ToProblem() : WolverineContinue.Result();
+    }
 
-        var actor = Actor.From(user);
-        return await Concurrency.DecideAgainOnConflictAsync(async () =>
-        {
-            await using var session = sessions.OpenFor(actor);
-            var (exchange, version) = await ExchangeStreams.LoadAsync(session, exchangeId);
-            var side = exchange?.SideOf(actor);
-            if (exchange is null || side is null)
-            {
-                return Problems.NotFound("The exchange");
-            }
-
-            side = actor.Is(Roles.Nws) ? command.Side ?? Sides.Nws : side;
-            var fingerprint = Fingerprint.Of(command, options.SubjectHmacKey);
-            var answer = new NonDisclosureState(exchangeId, side, false);
-            if (!exchange.ActiveMarks.ContainsKey(side))
-            {
-                return exchange.LastLifts.TryGetValue(side, out var last) && last == fingerprint
-                    ? Results.Ok(answer)
-                    : Problems.Conflict($"The {side} side has no non-disclosure mark in force to lift.");
-            }
-
-            session.Events.Append(ExchangeKeys.Stream(exchangeId), version + 1,
-                new NonDisclosureLifted(exchangeId, side, command.By!, command.Note, fingerprint, command.OccurredAt ?? now));
-            await session.SaveChangesAsync();
-            return Results.Created($"/api/v1/exchanges/{Uri.EscapeDataString(exchangeId)}/history", answer);
-        }, LostRace);
+    [WolverinePost("/api/v1/exchanges/{exchangeId}/non-disclosure/lift")]
+    [Authorize(Roles = $"{Roles.Nws},{Roles.Institution}")]
+    public static Task<IResult> Lift(
+        string exchangeId, LiftNonDisclosure command, Actor actor, LedgerWrites writes, LedgerOptions options, TimeProvider clock)
+    {
+        var (fingerprint, now) = (Fingerprint.Of(command, options.SubjectHmacKey), clock.GetUtcNow());
+        return writes.DecideAsync<ExchangeState>(
+            actor, ExchangeKeys.Stream(exchangeId), exchange => Decide(exchangeId, command, exchange, actor, fingerprint, now), NonDisclosureSides.LostRace);
     }
 }

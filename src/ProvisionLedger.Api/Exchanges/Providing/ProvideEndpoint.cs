@@ -1,6 +1,4 @@
-using System.Security.Claims;
 using System.Text.RegularExpressions;
-using Marten;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Api.Linkages;
@@ -14,7 +12,7 @@ public sealed record ProvideInformation(
     string? Result,
     string? ErrorCode,
     string? PayloadDigest,
-    NonDisclosureMark? NonDisclosure);
+    NonDisclosureMark? NonDisclosure) : ILedgerCommand;
 
 public static partial class ProvideEndpoint
 {
@@ -57,72 +55,72 @@ public static partial class ProvideEndpoint
         exchangeId, command.ProviderLocalRecordId!, link.LinkageId!, link.InstitutionSubjectCode!, command.Result!,
         command.ErrorCode, command.PayloadDigest, command.NonDisclosure, fingerprint, command.ProvidedAt!.Value);
 
-    [WolverinePost("/api/v1/exchanges/{exchangeId}/provision")]
-    [Authorize(Roles = $"{Roles.Nws},{Roles.Institution}")]
-    public static async Task<IResult> Post(
-        string exchangeId, HttpRequest request, ClaimsPrincipal user, LedgerSessions sessions, LedgerOptions options, TimeProvider clock)
+    /// <summary>The rules against the provider's linkage: the same person as the inquiry's, in force, and not later than the provision.</summary>
+    public static Refusal? CheckLink(ProvideInformation command, LocalRecordLink? link, string subjectRef)
     {
-        var (command, bad) = await JsonBody.ReadAsync<ProvideInformation>(request);
-        if (command is null)
+        if (link is not { Active: true } || link.SubjectRef != subjectRef)
         {
-            return bad!;
+            return new Refusal("providerLocalRecordId", "is not linked to the person the inquiry is about.");
         }
 
-        var errors = Check(command, clock.GetUtcNow(), options.ClockSkew);
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-
-        var actor = Actor.From(user);
-        var fingerprint = Fingerprint.Of(command, options.SubjectHmacKey);
-        return await Concurrency.DecideAgainOnConflictAsync(
-            () => DecideAsync(exchangeId, command, fingerprint, actor, sessions),
-            "The exchange changed while this provision was recorded; send it again.");
+        return command.ProvidedAt < link.LinkedAt
+            ? new Refusal("providedAt", "precedes the linkage of providerLocalRecordId that the provision relies on.")
+            : null;
     }
 
-    private static async Task<IResult> DecideAsync(
-        string exchangeId, ProvideInformation command, string fingerprint, Actor actor, LedgerSessions sessions)
+    /// <summary>A provision against the exchange and the provider's local record link.</summary>
+    public static Decision Decide(
+        string exchangeId, ProvideInformation command, ExchangeState? exchange, LocalRecordLink? link, Actor actor, string fingerprint)
     {
-        await using var session = sessions.OpenFor(actor);
-        var (exchange, version) = await ExchangeStreams.LoadAsync(session, exchangeId);
         var side = exchange?.SideOf(actor);
         if (exchange is null || side is null)
         {
-            return Problems.NotFound("The exchange");
+            return Decision.Reply(Problems.NotFound("The exchange"));
         }
 
         if (side == Sides.Inquirer)
         {
-            return Problems.Forbidden("Only the provider (or the network system) records a provision.");
+            return Decision.Reply(Problems.Forbidden("Only the provider (or the network system) records a provision."));
         }
 
         var answer = new ExchangeAccepted(exchangeId);
         if (exchange.Provided)
         {
-            return exchange.ProvisionFingerprint == fingerprint
+            return Decision.Reply(exchange.ProvisionFingerprint == fingerprint
                 ? Results.Ok(answer)
-                : Problems.Conflict("This exchange already has a provision.");
+                : Problems.Conflict("This exchange already has a provision."));
         }
 
         if (command.ProvidedAt < exchange.RequestedAt)
         {
-            return Problems.Validation("providedAt", "must not be before the inquiry's requestedAt.");
+            return Decision.Reply(Problems.Validation("providedAt", "must not be before the inquiry's requestedAt."));
         }
 
-        var link = await session.LoadAsync<LocalRecordLink>(LinkageKeys.Stream(exchange.ProviderCode, command.ProviderLocalRecordId!));
-        if (link is not { Active: true } || link.SubjectRef != exchange.SubjectRef)
+        if (CheckLink(command, link, exchange.SubjectRef) is { } refusal)
         {
-            return Problems.Unprocessable("providerLocalRecordId", "is not linked to the person the inquiry is about.");
+            return Decision.Reply(refusal.ToProblem());
         }
 
-        if (command.ProvidedAt < link.LinkedAt)
-        {
-            return Problems.Unprocessable("providedAt", "precedes the linkage of providerLocalRecordId that the provision relies on.");
-        }
+        return Decision.Record(Results.Created($"/api/v1/exchanges/{Uri.EscapeDataString(exchangeId)}/history", answer),
+            ToEvent(exchangeId, command, link!, fingerprint));
+    }
 
-        session.Events.Append(ExchangeKeys.Stream(exchangeId), version + 1, ToEvent(exchangeId, command, link, fingerprint));
-        await session.SaveChangesAsync();
-        return Results.Created($"/api/v1/exchanges/{Uri.EscapeDataString(exchangeId)}/history", answer);
+    public static IResult Validate(ProvideInformation command, LedgerOptions options, TimeProvider clock) =>
+        Check(command, clock.GetUtcNow(), options.ClockSkew) is { Any: true } errors ? errors.ToProblem() : WolverineContinue.Result();
+
+    [WolverinePost("/api/v1/exchanges/{exchangeId}/provision")]
+    [Authorize(Roles = $"{Roles.Nws},{Roles.Institution}")]
+    public static Task<IResult> Post(string exchangeId, ProvideInformation command, Actor actor, LedgerWrites writes, LedgerOptions options)
+    {
+        var fingerprint = Fingerprint.Of(command, options.SubjectHmacKey);
+        return writes.DecideAsync<ExchangeState, LocalRecordLink>(
+            actor, ExchangeKeys.Stream(exchangeId),
+            // An institution can only be the provider here (else the decision never looks at the link): its own record is
+            // read with the stream. The network system acts for any provider: read after the stream names it.
+            exchange => (exchange?.ProviderCode ?? (actor.Is(Roles.Institution) ? actor.InstitutionCode : null)) is { } provider
+                ? LinkageKeys.Stream(provider, command.ProviderLocalRecordId!)
+                : null,
+            (exchange, link) => Decide(exchangeId, command, exchange, link, actor, fingerprint),
+            "The exchange changed while this provision was recorded; send it again.");
     }
 }

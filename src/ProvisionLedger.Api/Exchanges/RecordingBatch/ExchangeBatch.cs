@@ -58,39 +58,27 @@ public static class ExchangeBatch
                 continue;
             }
 
-            if (!links.TryGetValue(LinkageKeys.Stream(inquiry.InquirerCode!, inquiry.InquirerLocalRecordId!), out var inquirerLink) || !inquirerLink.Active)
+            // The single routes' rules, record by record (MakeInquiryEndpoint.CheckLink, ProvideEndpoint.CheckLink).
+            var inquirerLink = links.GetValueOrDefault(LinkageKeys.Stream(inquiry.InquirerCode!, inquiry.InquirerLocalRecordId!));
+            if (MakeInquiryEndpoint.CheckLink(inquiry, inquirerLink) is { } inquiryRefusal)
             {
-                refuse(i, "inquiry.inquirerLocalRecordId", "is not linked to a person at this institution.");
+                refuse(i, $"inquiry.{inquiryRefusal.Field}", inquiryRefusal.Message);
                 refused = true;
                 continue;
             }
 
-            if (inquiry.RequestedAt < inquirerLink.LinkedAt)
-            {
-                refuse(i, "inquiry.requestedAt", "precedes the linkage of inquirerLocalRecordId that the inquiry relies on.");
-                refused = true;
-                continue;
-            }
-
-            var events = new List<object> { MakeInquiryEndpoint.ToEvent(inquiry, inquirerLink, inquiryFingerprint) };
+            var events = new List<object> { MakeInquiryEndpoint.ToEvent(inquiry, inquirerLink!, inquiryFingerprint) };
             if (provision is not null)
             {
-                if (!links.TryGetValue(LinkageKeys.Stream(inquiry.ProviderCode!, provision.ProviderLocalRecordId!), out var providerLink)
-                    || !providerLink.Active || providerLink.SubjectRef != inquirerLink.SubjectRef)
+                var providerLink = links.GetValueOrDefault(LinkageKeys.Stream(inquiry.ProviderCode!, provision.ProviderLocalRecordId!));
+                if (ProvideEndpoint.CheckLink(provision, providerLink, inquirerLink!.SubjectRef!) is { } provisionRefusal)
                 {
-                    refuse(i, "provision.providerLocalRecordId", "is not linked to the person the inquiry is about.");
+                    refuse(i, $"provision.{provisionRefusal.Field}", provisionRefusal.Message);
                     refused = true;
                     continue;
                 }
 
-                if (provision.ProvidedAt < providerLink.LinkedAt)
-                {
-                    refuse(i, "provision.providedAt", "precedes the linkage of providerLocalRecordId that the provision relies on.");
-                    refused = true;
-                    continue;
-                }
-
-                events.Add(ProvideEndpoint.ToEvent(inquiry.ExchangeId!, provision, providerLink, provisionFingerprint!));
+                events.Add(ProvideEndpoint.ToEvent(inquiry.ExchangeId!, provision, providerLink!, provisionFingerprint!));
             }
 
             if (taken)

@@ -1,6 +1,3 @@
-using System.Security.Claims;
-using JasperFx;
-using Marten;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Api.ReferenceData;
@@ -19,7 +16,7 @@ public sealed record LinkSubject(
     string[]? CheckerIds,
     string? ApproverId,
     string? Reason,
-    DateTimeOffset? OccurredAt);
+    DateTimeOffset? OccurredAt) : ILedgerCommand;
 
 public sealed record LinkageEvidenceInput(string[]? QueryItems, int? CandidateCount, string[]? Documents);
 
@@ -83,71 +80,79 @@ public static class LinkEndpoint
         return errors;
     }
 
-    [WolverinePost("/api/v1/linkages")]
-    [Authorize(Roles = Roles.Institution)]
-    public static async Task<IResult> Post(
-        HttpRequest request, ClaimsPrincipal user, LedgerSessions sessions, CodeRegistry codes, SubjectKeys subjects,
-        LedgerOptions options, TimeProvider clock)
+    /// <summary>
+    /// A linkage of a local record not linked now: the record's first, or its next after a linkage ended. The same request
+    /// again is a repeat of the linkage it made; another request for a linked record is a conflict.
+    /// </summary>
+    public static Decision Decide(LinkSubject command, LinkedRecordState? current, string subjectRef, string institutionSubjectCode, string fingerprint)
     {
-        var (command, bad) = await JsonBody.ReadAsync<LinkSubject>(request);
-        if (command is null)
+        var answer = new LinkageCreated("", command.InstitutionCode!, command.LocalRecordId!);
+        if (current is { Active: true })
         {
-            return bad!;
+            return Decision.Reply(current.RequestFingerprint == fingerprint
+                ? Results.Ok(answer with { LinkageId = current.LinkageId! })
+                : Problems.Conflict("This local record is already linked.",
+                    "End the current linkage (or confirm a mis-linkage) before linking the record again."));
         }
 
-        var actor = Actor.From(user);
+        var key = LinkageKeys.Stream(command.InstitutionCode!, command.LocalRecordId!);
+        var linked = new SubjectLinked(
+            key, LinkageKeys.LinkageId(key, (current?.Episodes ?? 0) + 1), command.InstitutionCode!, command.LocalRecordId!,
+            subjectRef, institutionSubjectCode, command.Method!,
+            new LinkageEvidence(command.Evidence!.QueryItems ?? [], command.Evidence.CandidateCount ?? 0, command.Evidence.Documents ?? []),
+            command.OperatorId!, command.CheckerIds ?? [], command.ApproverId, command.Reason, null, fingerprint, command.OccurredAt!.Value);
+        return Decision.Record(Results.Created($"/api/v1/linkages/{linked.LinkageId}", answer with { LinkageId = linked.LinkageId }), linked);
+    }
+
+    public static IResult Validate(LinkSubject command, Actor actor, CodeRegistry codes, LedgerOptions options, TimeProvider clock)
+    {
         var errors = Check(command, codes, clock.GetUtcNow(), options.ClockSkew);
         if (errors.Any)
         {
             return errors.ToProblem();
         }
 
-        if (!actor.IsInstitution(command.InstitutionCode!))
-        {
-            return Problems.Forbidden("An institution may register linkages of its own local records only.");
-        }
-
-        var fingerprint = Fingerprint.Of(command, options.SubjectHmacKey);
-        var key = LinkageKeys.Stream(command.InstitutionCode!, command.LocalRecordId!);
-        for (var attempt = 0; ; attempt++)
-        {
-            await using var session = sessions.OpenFor(actor);
-            var current = await session.LoadAsync<LocalRecordLink>(key);
-            var answer = new LinkageCreated("", command.InstitutionCode!, command.LocalRecordId!);
-            if (current is { Active: true })
-            {
-                return current.RequestFingerprint == fingerprint
-                    ? Results.Ok(answer with { LinkageId = current.LinkageId! })
-                    : Problems.Conflict("This local record is already linked.",
-                        "End the current linkage (or confirm a mis-linkage) before linking the record again.");
-            }
-
-            var episode = (current?.Episodes ?? 0) + 1;
-            var linked = new SubjectLinked(
-                key, LinkageKeys.LinkageId(key, episode), command.InstitutionCode!, command.LocalRecordId!,
-                subjects.SubjectRef(command.MyNumber!), subjects.InstitutionCode(command.InstitutionCode!, command.MyNumber!),
-                command.Method!,
-                new LinkageEvidence(command.Evidence!.QueryItems ?? [], command.Evidence.CandidateCount ?? 0, command.Evidence.Documents ?? []),
-                command.OperatorId!, command.CheckerIds ?? [], command.ApproverId, command.Reason, null, fingerprint, command.OccurredAt!.Value);
-            if (current is null)
-            {
-                session.Events.StartStream(key, linked);
-            }
-            else
-            {
-                var state = await session.Events.FetchStreamStateAsync(key);
-                session.Events.Append(key, state!.Version + 1, linked);
-            }
-
-            try
-            {
-                await session.SaveChangesAsync();
-                return Results.Created($"/api/v1/linkages/{linked.LinkageId}", answer with { LinkageId = linked.LinkageId });
-            }
-            catch (Exception e) when (attempt == 0 && Concurrency.IsConflict(e))
-            {
-                // Another request linked the record first: answer as if this one came second.
-            }
-        }
+        return actor.IsInstitution(command.InstitutionCode!)
+            ? WolverineContinue.Result()
+            : Problems.Forbidden("An institution may register linkages of its own local records only.");
     }
+
+    [WolverinePost("/api/v1/linkages")]
+    [Authorize(Roles = Roles.Institution)]
+    public static Task<IResult> Post(LinkSubject command, Actor actor, LedgerWrites writes, SubjectKeys subjects, LedgerOptions options)
+    {
+        var fingerprint = Fingerprint.Of(command, options.SubjectHmacKey);
+        var (subjectRef, institutionSubjectCode) = (subjects.SubjectRef(command.MyNumber!), subjects.InstitutionCode(command.InstitutionCode!, command.MyNumber!));
+        return writes.DecideAsync<LinkedRecordState>(
+            actor, LinkageKeys.Stream(command.InstitutionCode!, command.LocalRecordId!),
+            current => Decide(command, current, subjectRef, institutionSubjectCode, fingerprint),
+            "The local record was linked by another request meanwhile; send it again.");
+    }
+}
+
+/// <summary>The slim write model of one local record's linkage stream: what linking it again needs.</summary>
+public sealed class LinkedRecordState
+{
+    /// <summary>The stream key; Marten's live aggregation (<c>FetchForWriting</c>) needs an identity.</summary>
+    public string Id { get; set; } = "";
+
+    public int Episodes { get; set; }
+
+    public string? LinkageId { get; set; }
+
+    public string? RequestFingerprint { get; set; }
+
+    public bool Active { get; set; }
+
+    public void Apply(SubjectLinked e)
+    {
+        Episodes++;
+        LinkageId = e.LinkageId;
+        RequestFingerprint = e.RequestFingerprint;
+        Active = true;
+    }
+
+    public void Apply(MisLinkageConfirmed e) => Active &= e.LinkageId != LinkageId;
+
+    public void Apply(SubjectUnlinked e) => Active &= e.LinkageId != LinkageId;
 }

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Infrastructure;
@@ -6,7 +5,7 @@ using Wolverine.Http;
 
 namespace ProvisionLedger.Api.Linkages.Verifying;
 
-public sealed record VerifyLinkage(string? Method, DateTimeOffset? OccurredAt, bool? Agreed, string? Details);
+public sealed record VerifyLinkage(string? Method, DateTimeOffset? OccurredAt, bool? Agreed, string? Details) : ILedgerCommand;
 
 public sealed record VerificationRecorded(string LinkageId, bool Agreed);
 
@@ -34,64 +33,59 @@ public static class VerifyLinkageEndpoint
         return errors;
     }
 
-    /// <summary>Records one re-check; the same re-check again is answered as the first. Used by the bulk path too.</summary>
-    public static async Task<IResult> RecordAsync(IDocumentSession session, Actor actor, string linkageId, VerifyLinkage command, LedgerOptions options)
+    /// <summary>A re-check of a linkage in force, by its own institution (or the network system); the same re-check again is a repeat.</summary>
+    public static Decision Decide(string linkageId, VerifyLinkage command, Linkage? linkage, Actor actor, string fingerprint)
     {
-        var linkage = await session.LoadAsync<Linkage>(linkageId);
         if (linkage is null || (actor.Is(Roles.Institution) && !actor.IsInstitution(linkage.InstitutionCode)))
         {
-            return Problems.NotFound("The linkage");
+            return Decision.Reply(Problems.NotFound("The linkage"));
         }
 
-        var fingerprint = Fingerprint.Of(command, options.SubjectHmacKey);
         var answer = new VerificationRecorded(linkageId, command.Agreed!.Value);
         if (linkage.Checks.Any(c => c.RequestFingerprint == fingerprint))
         {
-            return Results.Ok(answer);
+            return Decision.Reply(Results.Ok(answer));
         }
 
         if (linkage.Status != LinkageStatus.Active)
         {
-            return Problems.Conflict("This linkage has ended; re-checks apply to linkages in force.");
+            return Decision.Reply(Problems.Conflict("This linkage has ended; re-checks apply to linkages in force."));
         }
 
         if (command.OccurredAt < linkage.LinkedAt)
         {
-            return Problems.Validation("occurredAt", "must not be before the linkage was made.");
+            return Decision.Reply(Problems.Validation("occurredAt", "must not be before the linkage was made."));
         }
 
         object e = command.Agreed == true
             ? new LinkageVerified(linkage.StreamKey, linkageId, command.Method!, command.Details, fingerprint, command.OccurredAt!.Value)
             : new LinkageDiscrepancyFound(linkage.StreamKey, linkageId, command.Method!, command.Details, fingerprint, command.OccurredAt!.Value);
-        session.Events.Append(linkage.StreamKey, e);
-        return Results.Created($"/api/v1/linkages/{linkageId}/history", answer);
+        return Decision.Record(Results.Created($"/api/v1/linkages/{linkageId}/history", answer), e);
     }
+
+    /// <summary>One re-check of a file, decided as the single route decides it, appended in the file's session.</summary>
+    public static async Task<IResult> RecordAsync(IDocumentSession session, Actor actor, string linkageId, VerifyLinkage command, LedgerOptions options)
+    {
+        var linkage = await session.LoadAsync<Linkage>(linkageId);
+        var decision = Decide(linkageId, command, linkage, actor, Fingerprint.Of(command, options.SubjectHmacKey));
+        if (decision.Events.Count > 0)
+        {
+            session.Events.Append(linkage!.StreamKey, decision.Events);
+        }
+
+        return decision.Answer;
+    }
+
+    public static IResult Validate(VerifyLinkage command, LedgerOptions options, TimeProvider clock) =>
+        Check(command, clock.GetUtcNow(), options.ClockSkew) is { Any: true } errors ? errors.ToProblem() : WolverineContinue.Result();
 
     [WolverinePost("/api/v1/linkages/{linkageId}/verifications")]
     [Authorize(Roles = Roles.Institution)]
-    public static async Task<IResult> Post(
-        string linkageId, HttpRequest request, ClaimsPrincipal user, LedgerSessions sessions, LedgerOptions options, TimeProvider clock)
+    public static Task<IResult> Post(string linkageId, VerifyLinkage command, Actor actor, LedgerWrites writes, LedgerOptions options)
     {
-        var (command, bad) = await JsonBody.ReadAsync<VerifyLinkage>(request);
-        if (command is null)
-        {
-            return bad!;
-        }
-
-        var errors = Check(command, clock.GetUtcNow(), options.ClockSkew);
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-
-        var actor = Actor.From(user);
-        await using var session = sessions.OpenFor(actor);
-        var result = await RecordAsync(session, actor, linkageId, command, options);
-        if (result is Microsoft.AspNetCore.Http.HttpResults.Created<VerificationRecorded>)
-        {
-            await session.SaveChangesAsync();
-        }
-
-        return result;
+        var fingerprint = Fingerprint.Of(command, options.SubjectHmacKey);
+        return writes.DecideOnDocumentAsync<Linkage>(
+            actor, linkageId, linkage => linkage.StreamKey, linkage => Decide(linkageId, command, linkage, actor, fingerprint),
+            "The linkage changed while this re-check was recorded; send it again.");
     }
 }

@@ -1,34 +1,46 @@
-using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
-using Marten;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Infrastructure;
 using Wolverine.Http;
 
 namespace ProvisionLedger.Api.Subjects.Protecting;
 
-public sealed record RegisterProtection(string? MyNumber, string? Reason, string? RegisteredBy, DateTimeOffset? OccurredAt);
+public sealed record RegisterProtection(string? MyNumber, string? Reason, string? RegisteredBy, DateTimeOffset? OccurredAt) : ILedgerCommand;
 
-public sealed record EndProtection(string? EndedBy, string? Note, DateTimeOffset? OccurredAt);
+/// <summary>The body is optional: ending a protection needs nothing but its id.</summary>
+public sealed record EndProtection(string? EndedBy, string? Note, DateTimeOffset? OccurredAt) : ILedgerOptionalCommand;
 
 public sealed record ProtectionAccepted(string ProtectionId);
 
-public static class ProtectionEndpoint
+public static class ProtectionEndpoints
+{
+    public const string LostRace = "The person's protection changed while this was recorded; send it again.";
+
+    public static string Location(string protectionId) => $"/api/v1/subjects/protections/{protectionId}";
+}
+
+public static class RegisterProtectionEndpoint
 {
     private static readonly string[] Reasons = ["dv", "abuse", "other"];
 
-    [WolverinePost("/api/v1/subjects/protections")]
-    [Authorize(Roles = $"{Roles.Institution},{Roles.Nws}")]
-    public static async Task<IResult> Register(
-        HttpRequest request, ClaimsPrincipal user, LedgerSessions sessions, SubjectKeys subjects, LedgerOptions options, TimeProvider clock)
-    {
-        var (command, bad) = await JsonBody.ReadAsync<RegisterProtection>(request);
-        if (command is null)
-        {
-            return bad!;
-        }
+    /// <summary>The id of a registration: the same request from the same principal is the same protection.</summary>
+    public static string ProtectionId(string fingerprint) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fingerprint)).AsSpan(0, 16));
 
+    public static Decision Decide(
+        RegisterProtection command, ProtectionStreamState? person, Actor actor, string subjectRef, string fingerprint)
+    {
+        var protectionId = ProtectionId(fingerprint);
+        var answer = new ProtectionAccepted(protectionId);
+        return person is not null && person.Registered.Contains(protectionId)
+            ? Decision.Reply(Results.Ok(answer))
+            : Decision.Record(Results.Created(ProtectionEndpoints.Location(protectionId), answer), new DvProtectionRegistered(
+                protectionId, subjectRef, command.Reason!, command.RegisteredBy!, fingerprint, command.OccurredAt!.Value,
+                actor.Is(Roles.Institution) ? actor.InstitutionCode : null));
+    }
+
+    public static IResult Validate(RegisterProtection command, LedgerOptions options, TimeProvider clock)
+    {
         var errors = new FieldErrors();
         if (!MyNumber.IsValid(command.MyNumber))
         {
@@ -38,93 +50,76 @@ public static class ProtectionEndpoint
         errors.OneOf("reason", command.Reason, Reasons);
         errors.Required("registeredBy", command.RegisteredBy);
         errors.NotInFuture("occurredAt", command.OccurredAt, clock.GetUtcNow(), options.ClockSkew);
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
+        return errors.Any ? errors.ToProblem() : WolverineContinue.Result();
+    }
 
-        var actor = Actor.From(user);
+    [WolverinePost("/api/v1/subjects/protections")]
+    [Authorize(Roles = $"{Roles.Institution},{Roles.Nws}")]
+    public static Task<IResult> Register(RegisterProtection command, Actor actor, LedgerWrites writes, SubjectKeys subjects, LedgerOptions options)
+    {
         var subjectRef = subjects.SubjectRef(command.MyNumber!);
         var fingerprint = Fingerprint.Of(new { command, actor.Principal }, options.SubjectHmacKey);
-        var protectionId = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fingerprint)).AsSpan(0, 16));
-        var stream = SubjectKeysOfStreams.Protection(subjectRef);
-        return await Concurrency.DecideAgainOnConflictAsync(async () =>
+        return writes.DecideAsync<ProtectionStreamState>(
+            actor, SubjectKeysOfStreams.Protection(subjectRef), person => Decide(command, person, actor, subjectRef, fingerprint),
+            ProtectionEndpoints.LostRace);
+    }
+}
+
+public static class EndProtectionEndpoint
+{
+    /// <summary>Only the registering institution or the network system may end a protection; to anyone else it does not exist.</summary>
+    public static Decision Decide(
+        string protectionId, EndProtection command, ProtectionIndex? index, ProtectionStreamState? person, Actor actor, DateTimeOffset now)
+    {
+        if (index is null || !index.MayBeEndedBy(actor))
         {
-            await using var session = sessions.OpenFor(actor);
-            // The version first, then the document: a registration committed in between is either seen or collides.
-            var version = (await session.Events.FetchStreamStateAsync(stream))?.Version;
-            var current = await session.LoadAsync<SubjectProtection>(subjectRef);
-            if (current is not null && current.FingerprintsById.ContainsKey(protectionId))
-            {
-                return Results.Ok(new ProtectionAccepted(protectionId));
-            }
+            return Decision.Reply(Problems.NotFound("The protection"));
+        }
 
-            var registered = new DvProtectionRegistered(
-                protectionId, subjectRef, command.Reason!, command.RegisteredBy!, fingerprint, command.OccurredAt!.Value,
-                actor.Is(Roles.Institution) ? actor.InstitutionCode : null);
-            if (version is { } v)
-            {
-                session.Events.Append(stream, v + 1, registered);
-            }
-            else
-            {
-                session.Events.StartStream(stream, registered);
-            }
+        var answer = new ProtectionAccepted(protectionId);
+        return person is not null && person.Ended.Contains(protectionId)
+            ? Decision.Reply(Results.Ok(answer))
+            : Decision.Record(Results.Created(ProtectionEndpoints.Location(protectionId), answer),
+                new DvProtectionEnded(protectionId, index.SubjectRef, command.EndedBy ?? actor.Principal, command.Note, command.OccurredAt ?? now));
+    }
 
-            await session.SaveChangesAsync();
-            return Results.Created($"/api/v1/subjects/protections/{protectionId}", new ProtectionAccepted(protectionId));
-        }, "The person's protection changed while this registration was recorded; send it again.");
+    public static IResult Validate(EndProtection command, LedgerOptions options, TimeProvider clock)
+    {
+        var errors = new FieldErrors();
+        errors.Optional("endedBy", command.EndedBy, 64);
+        errors.Optional("note", command.Note);
+        errors.NotInFuture("occurredAt", command.OccurredAt, clock.GetUtcNow(), options.ClockSkew, required: false);
+        return errors.Any ? errors.ToProblem() : WolverineContinue.Result();
     }
 
     [WolverinePost("/api/v1/subjects/protections/{protectionId}/end")]
     [Authorize(Roles = $"{Roles.Institution},{Roles.Nws}")]
-    public static async Task<IResult> End(
-        string protectionId, HttpRequest request, ClaimsPrincipal user, LedgerSessions sessions, LedgerOptions options, TimeProvider clock)
+    public static Task<IResult> End(string protectionId, EndProtection command, Actor actor, LedgerWrites writes, TimeProvider clock)
     {
-        // The body is optional here: ending a protection needs nothing but its id.
-        EndProtection? command = new(null, null, null);
-        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
-        {
-            (command, var bad) = await JsonBody.ReadAsync<EndProtection>(request);
-            if (command is null)
-            {
-                return bad!;
-            }
-        }
-
         var now = clock.GetUtcNow();
-        var errors = new FieldErrors();
-        errors.Optional("endedBy", command.EndedBy, 64);
-        errors.Optional("note", command.Note);
-        errors.NotInFuture("occurredAt", command.OccurredAt, now, options.ClockSkew, required: false);
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
+        return writes.DecideThroughDocumentAsync<ProtectionIndex, ProtectionStreamState>(
+            actor, protectionId, index => SubjectKeysOfStreams.Protection(index.SubjectRef),
+            (index, person) => Decide(protectionId, command, index, person, actor, now), ProtectionEndpoints.LostRace);
+    }
+}
 
-        var actor = Actor.From(user);
-        return await Concurrency.DecideAgainOnConflictAsync(async () =>
-        {
-            await using var session = sessions.OpenFor(actor);
-            var index = await session.LoadAsync<ProtectionIndex>(protectionId);
-            if (index is null || !index.MayBeEndedBy(actor))
-            {
-                return Problems.NotFound("The protection");
-            }
+/// <summary>The slim write model of one person's protection stream: the protections registered and ended.</summary>
+public sealed class ProtectionStreamState
+{
+    /// <summary>The stream key; Marten's live aggregation (<c>FetchForWriting</c>) needs an identity.</summary>
+    public string Id { get; set; } = "";
 
-            // The version first, then whether it has ended: an end committed in between is either seen or collides.
-            var stream = SubjectKeysOfStreams.Protection(index.SubjectRef);
-            var version = (await session.Events.FetchStreamStateAsync(stream))!.Version;
-            var answer = new ProtectionAccepted(protectionId);
-            if ((await session.LoadAsync<ProtectionIndex>(protectionId))!.Ended)
-            {
-                return Results.Ok(answer);
-            }
+    public HashSet<string> Registered { get; set; } = [];
 
-            session.Events.Append(stream, version + 1,
-                new DvProtectionEnded(protectionId, index.SubjectRef, command.EndedBy ?? actor.Principal, command.Note, command.OccurredAt ?? now));
-            await session.SaveChangesAsync();
-            return Results.Created($"/api/v1/subjects/protections/{protectionId}", answer);
-        }, "The person's protection changed while this end was recorded; send it again.");
+    public HashSet<string> Ended { get; set; } = [];
+
+    public void Apply(DvProtectionRegistered e)
+    {
+        Registered.Add(e.ProtectionId);
+    }
+
+    public void Apply(DvProtectionEnded e)
+    {
+        Ended.Add(e.ProtectionId);
     }
 }
