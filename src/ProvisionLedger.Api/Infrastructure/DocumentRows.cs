@@ -59,3 +59,23 @@ public sealed class DocumentRows<T>(string table, Func<T, string> id, params Dup
                + $"mt_last_modified = transaction_timestamp(), mt_version = excluded.mt_version{updates}";
     }
 }
+
+/// <summary>
+/// Duplicated columns that get no index of their own: Marten's <c>Duplicate</c> indexes every column it duplicates, but
+/// where a composite keyset index (ReadModelIndexes) leads with the column, or no query filters on it alone, that index
+/// only costs space and a write per row. The column itself is still written and queried.
+/// </summary>
+public static class ColumnsWithoutIndex
+{
+    public static void Add<T>(StoreOptions opts, params string[] members) =>
+        opts.Policies.ForAllDocuments(mapping =>
+        {
+            if (mapping.DocumentType == typeof(T))
+            {
+                foreach (var member in members)
+                {
+                    mapping.DuplicateField(member);
+                }
+            }
+        });
+}

@@ -48,15 +48,20 @@ public static class LedgerStore
         opts.Projections.Add(new LinkageProjection(), ProjectionLifecycle.Inline);
 
         // Party copies: keyset pages by (sort_key, id) within one party; the composite indexes are in ReadModelIndexes.
+        // The owner and sort_key columns of the institutions' copies get no single-column index: the composite one serves them.
         opts.Schema.For<NwsRecord>().Identity(x => x.Id).Duplicate(x => x.SortKey);
-        opts.Schema.For<InquirerRecord>().Identity(x => x.Id).Duplicate(x => x.InquirerCode).Duplicate(x => x.SortKey);
-        opts.Schema.For<ProviderRecord>().Identity(x => x.Id).Duplicate(x => x.ProviderCode).Duplicate(x => x.SortKey);
+        opts.Schema.For<InquirerRecord>().Identity(x => x.Id);
+        ColumnsWithoutIndex.Add<InquirerRecord>(opts, nameof(InquirerRecord.InquirerCode), nameof(InquirerRecord.SortKey));
+        opts.Schema.For<ProviderRecord>().Identity(x => x.Id);
+        ColumnsWithoutIndex.Add<ProviderRecord>(opts, nameof(ProviderRecord.ProviderCode), nameof(ProviderRecord.SortKey));
         opts.Projections.Add(new PartyCopiesProjection(), ProjectionLifecycle.Inline);
 
         // The portal view: one person's visible entries, newest first, in one index range (ReadModelIndexes).
-        opts.Schema.For<PortalEntry>().Identity(x => x.Id)
-            .Duplicate(x => x.SubjectRef).Duplicate(x => x.ExchangeId).Duplicate(x => x.SortKey).Duplicate(x => x.NonDisclosed)
-            .Duplicate(x => x.RetentionKey);
+        // Only exchange_id has an index of its own (the projection's and reconciliation's lookups); the search filters the
+        // other columns inside the person's (subject_ref, sort_key, exchange_id) range.
+        opts.Schema.For<PortalEntry>().Identity(x => x.Id).Duplicate(x => x.ExchangeId);
+        ColumnsWithoutIndex.Add<PortalEntry>(opts,
+            nameof(PortalEntry.SubjectRef), nameof(PortalEntry.SortKey), nameof(PortalEntry.NonDisclosed), nameof(PortalEntry.RetentionKey));
         opts.Projections.Add(new PortalProjection(), ProjectionLifecycle.Inline);
 
         opts.Schema.For<SubjectProtection>().Identity(x => x.Id);
