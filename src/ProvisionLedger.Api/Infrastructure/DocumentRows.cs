@@ -14,9 +14,15 @@ public sealed record DuplicatedColumn<T>(string Name, string PgType, Func<IReadO
 /// </summary>
 public sealed class DocumentRows<T>(string table, Func<T, string> id, params DuplicatedColumn<T>[] duplicated) where T : notnull
 {
-    private readonly string _sql = Upsert(table, duplicated);
+    private string? _sql;
 
     public string Table => table;
+
+    /// <summary>
+    /// The new <c>data</c> of a row already stored, as SQL over <c>t.data</c> (stored) and <c>excluded.data</c> (this
+    /// batch's); default: this batch's document replaces the stored one, as <c>Store</c> does.
+    /// </summary>
+    public string Merge { get; init; } = "excluded.data";
 
     /// <summary>Queues the upsert of <paramref name="documents"/> (each id at most once) on <paramref name="operations"/>.</summary>
     public void Upsert(IDocumentOperations operations, IReadOnlyCollection<T> documents)
@@ -44,10 +50,10 @@ public sealed class DocumentRows<T>(string table, Func<T, string> id, params Dup
             parameters[2 + c] = duplicated[c].Values(rows);
         }
 
-        operations.QueueSqlCommand(_sql, parameters);
+        operations.QueueSqlCommand(_sql ??= Upsert(table, Merge, duplicated), parameters);
     }
 
-    private static string Upsert(string table, DuplicatedColumn<T>[] duplicated)
+    private static string Upsert(string table, string merge, DuplicatedColumn<T>[] duplicated)
     {
         var columns = string.Concat(duplicated.Select(c => $", {c.Name}"));
         var arrays = string.Concat(duplicated.Select(c => $", ?::{c.PgType}[]"));
@@ -55,7 +61,7 @@ public sealed class DocumentRows<T>(string table, Func<T, string> id, params Dup
         var type = typeof(T).FullName!.Replace("'", "''", StringComparison.Ordinal);
         return $"insert into {LedgerStore.Schema}.{table} as t (id, data{columns}, mt_dotnet_type) "
                + $"select r.*, '{type}' from unnest(?::varchar[], ?::jsonb[]{arrays}) as r "
-               + $"on conflict (id) do update set data = excluded.data, mt_dotnet_type = excluded.mt_dotnet_type, "
+               + $"on conflict (id) do update set data = {merge}, mt_dotnet_type = excluded.mt_dotnet_type, "
                + $"mt_last_modified = transaction_timestamp(), mt_version = excluded.mt_version{updates}";
     }
 }
