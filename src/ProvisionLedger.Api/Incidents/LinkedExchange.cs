@@ -2,6 +2,7 @@ using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
 using ProvisionLedger.Api.Exchanges;
+using ProvisionLedger.Api.Infrastructure;
 
 namespace ProvisionLedger.Api.Incidents;
 
@@ -43,6 +44,12 @@ public sealed class LinkedExchange
 
 public sealed class LinkedExchangeProjection : IProjection
 {
+    /// <summary>The table, written set-based: one statement per batch of events (columns as Configuration duplicates them).</summary>
+    public static readonly DocumentRows<LinkedExchange> Rows = new(
+        "mt_doc_linkedexchange", x => x.Id,
+        new DuplicatedColumn<LinkedExchange>("inquirer_linkage_id", "varchar", r => r.Select(x => x.InquirerLinkageId).ToArray()),
+        new DuplicatedColumn<LinkedExchange>("provider_linkage_id", "varchar", r => r.Select(x => x.ProviderLinkageId).ToArray()));
+
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         // Provisions of inquiries made in earlier batches: their documents, in one round trip.
@@ -85,9 +92,6 @@ public sealed class LinkedExchangeProjection : IProjection
             }
         }
 
-        foreach (var doc in touched.Values)
-        {
-            operations.Store(doc);
-        }
+        Rows.Upsert(operations, touched.Values);
     }
 }

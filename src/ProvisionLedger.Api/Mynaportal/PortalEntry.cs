@@ -1,5 +1,6 @@
 using ProvisionLedger.Api.Auditing.ReadAccess;
 using ProvisionLedger.Api.Exchanges;
+using ProvisionLedger.Api.Infrastructure;
 
 namespace ProvisionLedger.Api.Mynaportal;
 
@@ -52,6 +53,15 @@ public sealed class PortalEntry
     public long RetentionKey { get; set; }
 
     public static string IdOf(string subjectRef, string exchangeId) => $"{subjectRef}|{exchangeId}";
+
+    /// <summary>The entries' table, written set-based by <see cref="PortalProjection"/> (columns as LedgerStore duplicates them).</summary>
+    public static readonly DocumentRows<PortalEntry> Rows = new(
+        "mt_doc_portalentry", x => x.Id,
+        new DuplicatedColumn<PortalEntry>("subject_ref", "varchar", r => r.Select(x => x.SubjectRef).ToArray()),
+        new DuplicatedColumn<PortalEntry>("exchange_id", "varchar", r => r.Select(x => x.ExchangeId).ToArray()),
+        new DuplicatedColumn<PortalEntry>("sort_key", "bigint", r => r.Select(x => x.SortKey).ToArray()),
+        new DuplicatedColumn<PortalEntry>("non_disclosed", "boolean", r => r.Select(x => x.NonDisclosed).ToArray()),
+        new DuplicatedColumn<PortalEntry>("retention_key", "bigint", r => r.Select(x => x.RetentionKey).ToArray()));
 }
 
 /// <summary>

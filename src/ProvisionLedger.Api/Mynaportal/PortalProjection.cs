@@ -19,10 +19,7 @@ public sealed class PortalProjection : IProjection
             Apply(byExchange, e);
         }
 
-        foreach (var entry in byExchange.Values.SelectMany(x => x))
-        {
-            operations.Store(entry);
-        }
+        PortalEntry.Rows.Upsert(operations, [.. byExchange.Values.SelectMany(x => x)]);
     }
 
     /// <summary>

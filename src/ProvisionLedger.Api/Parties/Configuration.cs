@@ -17,8 +17,11 @@ public static class Configuration
     public static void Configure(StoreOptions opts)
     {
         opts.Schema.For<NwsRecord>().Identity(x => x.Id).Duplicate(x => x.SortKey);
-        opts.Schema.For<InquirerRecord>().Identity(x => x.Id).Duplicate(x => x.InquirerCode).Duplicate(x => x.SortKey).IgnoreIndex(InquirerPage.Name);
-        opts.Schema.For<ProviderRecord>().Identity(x => x.Id).Duplicate(x => x.ProviderCode).Duplicate(x => x.SortKey).IgnoreIndex(ProviderPage.Name);
+        // The owner and sort_key columns of the institutions' copies get no single-column index: the composite one serves them.
+        opts.Schema.For<InquirerRecord>().Identity(x => x.Id).IgnoreIndex(InquirerPage.Name);
+        ColumnsWithoutIndex.Add<InquirerRecord>(opts, nameof(InquirerRecord.InquirerCode), nameof(InquirerRecord.SortKey));
+        opts.Schema.For<ProviderRecord>().Identity(x => x.Id).IgnoreIndex(ProviderPage.Name);
+        ColumnsWithoutIndex.Add<ProviderRecord>(opts, nameof(ProviderRecord.ProviderCode), nameof(ProviderRecord.SortKey));
         opts.Projections.Add(new PartyCopiesProjection(), ProjectionLifecycle.Inline);
     }
 

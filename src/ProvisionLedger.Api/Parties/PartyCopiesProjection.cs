@@ -19,12 +19,10 @@ public sealed class PartyCopiesProjection : IProjection
             Apply(copies, e.Data);
         }
 
-        foreach (var (nws, inquirer, provider) in copies.Values)
-        {
-            operations.Store(nws);
-            operations.Store(inquirer);
-            operations.Store(provider);
-        }
+        // One statement per table for the whole batch of events (a bulk call's thousand exchanges included).
+        PartyRows.Nws.Upsert(operations, [.. copies.Values.Select(c => c.Nws)]);
+        PartyRows.Inquirer.Upsert(operations, [.. copies.Values.Select(c => c.Inquirer)]);
+        PartyRows.Provider.Upsert(operations, [.. copies.Values.Select(c => c.Provider)]);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using ProvisionLedger.Api.Exchanges;
+using ProvisionLedger.Api.Infrastructure;
 
 namespace ProvisionLedger.Api.Parties;
 
@@ -66,4 +67,22 @@ public sealed class ProviderRecord : PartyRecord
     public string? SubjectCode { get; set; }
 
     public string? LocalRecordId { get; set; }
+}
+
+/// <summary>The three copies' tables, written set-based by <see cref="PartyCopiesProjection"/> (columns as LedgerStore duplicates them).</summary>
+public static class PartyRows
+{
+    public static readonly DocumentRows<NwsRecord> Nws = new(
+        "mt_doc_nwsrecord", x => x.Id,
+        new DuplicatedColumn<NwsRecord>("sort_key", "bigint", r => r.Select(x => x.SortKey).ToArray()));
+
+    public static readonly DocumentRows<InquirerRecord> Inquirer = new(
+        "mt_doc_inquirerrecord", x => x.Id,
+        new DuplicatedColumn<InquirerRecord>("inquirer_code", "varchar", r => r.Select(x => x.InquirerCode).ToArray()),
+        new DuplicatedColumn<InquirerRecord>("sort_key", "bigint", r => r.Select(x => x.SortKey).ToArray()));
+
+    public static readonly DocumentRows<ProviderRecord> Provider = new(
+        "mt_doc_providerrecord", x => x.Id,
+        new DuplicatedColumn<ProviderRecord>("provider_code", "varchar", r => r.Select(x => x.ProviderCode).ToArray()),
+        new DuplicatedColumn<ProviderRecord>("sort_key", "bigint", r => r.Select(x => x.SortKey).ToArray()));
 }

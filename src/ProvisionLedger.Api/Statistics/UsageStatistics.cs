@@ -35,17 +35,17 @@ public sealed class UsageCount
 /// </summary>
 public sealed class UsageStatisticsProjection : IProjection
 {
-    public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         var inquiries = events.Select(e => e.Data).OfType<InquiryMade>().ToList();
         if (inquiries.Count == 0)
         {
-            return;
+            return Task.CompletedTask;
         }
 
-        // One read for every count this page touches: the daemon's pages are hundreds of events.
-        var ids = inquiries.Select(m => UsageCount.IdOf(m.ProcedureCode, m.InquirerCode, UsageCount.MonthOf(m.RequestedAt))).Distinct().ToArray();
-        var counts = (await operations.LoadManyAsync<UsageCount>(cancellation, ids)).ToDictionary(c => c.Id);
+        // One statement for every count this page touches, and no read: each count is added to the stored one in the
+        // database (a rebuild starts from no documents, so it counts from zero).
+        var counts = new Dictionary<string, UsageCount>(StringComparer.Ordinal);
         foreach (var made in inquiries)
         {
             var month = UsageCount.MonthOf(made.RequestedAt);
@@ -58,11 +58,18 @@ public sealed class UsageStatisticsProjection : IProjection
             count.Inquiries++;
         }
 
-        foreach (var count in counts.Values)
-        {
-            operations.Store(count);
-        }
+        Rows.Upsert(operations, counts.Values);
+        return Task.CompletedTask;
     }
+
+    /// <summary>The counts' table (columns as LedgerStore duplicates them); a count already stored is added to, not replaced.</summary>
+    public static readonly DocumentRows<UsageCount> Rows = new(
+        "mt_doc_usagecount", x => x.Id,
+        new DuplicatedColumn<UsageCount>("inquirer_code", "varchar", r => r.Select(x => x.InquirerCode).ToArray()),
+        new DuplicatedColumn<UsageCount>("procedure_code", "varchar", r => r.Select(x => x.ProcedureCode).ToArray()))
+    {
+        Merge = "jsonb_set(excluded.data, '{inquiries}', to_jsonb((t.data ->> 'inquiries')::bigint + (excluded.data ->> 'inquiries')::bigint))",
+    };
 }
 
 public sealed record UsageRow(string ProcedureCode, string ProcedureName, string InquirerCode, string InquirerName, string Month, long Inquiries);

@@ -4,6 +4,7 @@ using ProvisionLedger.Api.Infrastructure;
 using ProvisionLedger.Tests.Harness;
 using ProvisionLedger.Tests.Mynaportal;
 using ProvisionLedger.Tests.Parties;
+using ProvisionLedger.Tests.Subjects;
 
 namespace ProvisionLedger.Tests.Exchanges;
 
@@ -70,6 +71,54 @@ public sealed class RecordingBatchTests(ApiWithLinkedSubject api) : IClassFixtur
         exclude(await api.NwsCopyAsync(IdOf(batched))).Should().BeEquivalentTo(exclude(await api.NwsCopyAsync(IdOf(single))));
         exclude(await api.InquirerCopyAsync(api.Person, IdOf(batched))).Should().BeEquivalentTo(exclude(await api.InquirerCopyAsync(api.Person, IdOf(single))));
         exclude(await api.ProviderCopyAsync(api.Person, IdOf(batched))).Should().BeEquivalentTo(exclude(await api.ProviderCopyAsync(api.Person, IdOf(single))));
+    }
+
+    [Fact]
+    public async Task A_batch_gives_the_person_the_same_portal_entries_and_the_parties_the_same_copies_as_the_single_routes()
+    {
+        var person = await api.LinkPersonAsync(Institutions.Chiyoda, Institutions.Sapporo);
+        JsonObject Exchange(int minutes) => new()
+        {
+            ["inquiry"] = ExchangeScenarios.InquiryRequest(person, requestedAt: ExchangeScenarios.RequestedAt.AddMinutes(minutes)),
+            ["provision"] = ExchangeScenarios.ProvisionRequest(person, ExchangeScenarios.RequestedAt.AddMinutes(minutes + 1)),
+        };
+        var batched = new[] { Exchange(0), Exchange(10), Exchange(20) };
+        var single = new[] { Exchange(0), Exchange(10), Exchange(20) };
+        await (await Nws.PostJsonAsync(Route, Batch(batched))).ShouldBeAsync(HttpStatusCode.Created, "the batch is recorded");
+        foreach (var record in single)
+        {
+            await (await Nws.PostInquiryAsync(record["inquiry"]!.AsObject())).ShouldBeAsync(HttpStatusCode.Created, "the inquiry is recorded");
+            await (await Nws.PostProvisionAsync(IdOf(record), record["provision"]!.AsObject())).ShouldBeAsync(HttpStatusCode.Created, "the provision is recorded");
+        }
+
+        var view = (await api.WalkPortalAsync(person.MyNumber, pageSize: 50)).SelectMany(p => p.Items).ToList();
+        view.Should().HaveCount(6, "each exchange, batched or not, is one entry of the person's view");
+        var entries = view.Select(r => r with { RecordId = "" }).ToList();
+        entries.Where((_, i) => i % 2 == 0).Should().BeEquivalentTo(entries.Where((_, i) => i % 2 == 1), o => o.WithStrictOrdering(), "a batched exchange's entry equals its single-route twin");
+        var exclude = (PartyCopy c) => c with { ExchangeId = "" };
+        for (var i = 0; i < batched.Length; i++)
+        {
+            exclude(await api.NwsCopyAsync(IdOf(batched[i]))).Should().BeEquivalentTo(exclude(await api.NwsCopyAsync(IdOf(single[i]))));
+            exclude(await api.InquirerCopyAsync(person, IdOf(batched[i]))).Should().BeEquivalentTo(exclude(await api.InquirerCopyAsync(person, IdOf(single[i]))));
+            exclude(await api.ProviderCopyAsync(person, IdOf(batched[i]))).Should().BeEquivalentTo(exclude(await api.ProviderCopyAsync(person, IdOf(single[i]))));
+        }
+    }
+
+    [Fact]
+    public async Task A_batch_about_a_protected_person_leaves_no_trace_in_the_portal_view_but_the_parties_keep_their_copies()
+    {
+        var person = await api.LinkPersonAsync(Institutions.Chiyoda, Institutions.Sapporo);
+        await api.ProtectAsync(person.MyNumber);
+        var record = new JsonObject
+        {
+            ["inquiry"] = ExchangeScenarios.InquiryRequest(person),
+            ["provision"] = ExchangeScenarios.ProvisionRequest(person),
+        };
+
+        await (await Nws.PostJsonAsync(Route, Batch(record))).ShouldBeAsync(HttpStatusCode.Created, "the batch is recorded");
+
+        (await api.SearchPortalAsync(person.MyNumber)).Should().BeEquivalentTo(new PortalPage([], null), "a protected person's records are hidden");
+        (await api.NwsCopyAsync(IdOf(record))).Result.Should().Be("provided", "the network system keeps its copy");
     }
 
     [Fact]

@@ -49,4 +49,19 @@ public sealed class KeysetIndexTests(LedgerApi api) : IClassFixture<LedgerApi>
         command.Parameters.AddWithValue("names", DeclaredIndexes);
         ((long)(await command.ExecuteScalarAsync())!).Should().Be(DeclaredIndexes.Length);
     }
+
+    [Theory]
+    [InlineData("mt_doc_inquirerrecord", "ledger_inquirer_record_page")]
+    [InlineData("mt_doc_providerrecord", "ledger_provider_record_page")]
+    [InlineData("mt_doc_portalentry", "ledger_portal_entry_page", "mt_doc_portalentry_idx_exchange_id")]
+    public async Task The_read_models_carry_only_the_indexes_their_queries_use(string table, params string[] indexes)
+    {
+        await using var connection = await api.OpenAsync();
+
+        var report = await StorageReport.ReadAsync(connection);
+
+        report.Should().ContainSingle(r => r.Table == table && r.Index == null, "the report has the table's own row");
+        report.Where(r => r.Table == table && r.Index != null).Select(r => r.Index).Should().BeEquivalentTo(
+            [$"pkey_{table}_id", .. indexes], "a one-column index twinned by the keyset index, or one no query uses, costs space and a write per row");
+    }
 }
