@@ -29,6 +29,7 @@ builder.Services.AddSingleton<SubjectKeys>();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<LedgerSessions>();
+builder.Services.AddSingleton<GroupCommit>();
 builder.Services.AddSingleton<StandbyReads>();
 builder.Services.AddSingleton<CursorSealer>();
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = QueryValueProblems.NameInErrors);

@@ -112,8 +112,8 @@ public static class SearchRecordsEndpoint
     [WolverinePost("/api/v1/mynaportal/records/search")]
     [Authorize(Roles = Roles.Mynaportal)]
     public static async Task<IResult> Post(
-        HttpRequest request, ClaimsPrincipal user, LedgerSessions sessions, SubjectKeys subjects, CodeRegistry codes,
-        CursorSealer cursors, LedgerOptions options, TimeProvider clock)
+        HttpRequest request, ClaimsPrincipal user, IDocumentStore store, LedgerSessions sessions, GroupCommit commits,
+        SubjectKeys subjects, CodeRegistry codes, CursorSealer cursors, LedgerOptions options, TimeProvider clock)
     {
         var (command, bad) = await JsonBody.ReadAsync<SearchRecords>(request);
         if (command is null)
@@ -142,9 +142,12 @@ public static class SearchRecordsEndpoint
         }
 
         var actor = Actor.From(user);
-        await using var session = sessions.OpenFor(actor);
-        // Protected, never-seen and ordinary persons run the very same statement: no branch before the query.
-        var rows = await QueryAsync(session, subjectRef, command, RetentionStart(now, options.RetentionYears), after, pageSize + 1);
+        IReadOnlyList<PortalEntry> rows;
+        await using (var query = store.QuerySession())
+        {
+            // Protected, never-seen and ordinary persons run the very same statement: no branch before the query.
+            rows = await QueryAsync(query, subjectRef, command, RetentionStart(now, options.RetentionYears), after, pageSize + 1);
+        }
 
         var shown = rows.Take(pageSize).ToList();
         var items = shown.Select(r => new PortalItem(
@@ -154,10 +157,13 @@ public static class SearchRecordsEndpoint
             r.Corrections.Select(c => new PortalCorrection(c.Kind, c.Note, c.OccurredAt)).ToList())).ToList();
         var next = rows.Count > pageSize ? cursors.Seal(shown[^1].SortKey, shown[^1].ExchangeId, binding) : null;
 
-        // One stream per view: concurrent views of one person never contend for a stream version.
-        session.Events.StartStream(SubjectKeysOfStreams.PortalView(Guid.CreateVersion7()), new RecordsViewed(
-            subjectRef, command.Viewer!.Kind!, command.Viewer.ProxyId, shown.Select(r => r.ExchangeId).ToArray(), actor.Principal, now));
-        await session.SaveChangesAsync();
+        // One stream per view: concurrent views of one person never contend for a stream version. The view is committed
+        // together with the views of concurrent searches (one transaction, one flush), and the answer waits for that
+        // commit: no answer without its durable record; a failed commit fails the search.
+        var stream = SubjectKeysOfStreams.PortalView(Guid.CreateVersion7());
+        var viewed = new RecordsViewed(
+            subjectRef, command.Viewer!.Kind!, command.Viewer.ProxyId, shown.Select(r => r.ExchangeId).ToArray(), actor.Principal, now);
+        await commits.CommitAsync(sessions.StampFor(actor), session => session.Events.StartStream(stream, viewed));
         return Results.Ok(new PortalPage(items, next));
     }
 
