@@ -58,14 +58,15 @@ public static class GetTraceEndpoint
 
     /// <summary>
     /// A trace reads both persons' records: the read is logged against each, so either person's access search finds it.
+    /// Both records are handed to the group committer at once, so they share one commit.
     /// </summary>
     public static async Task RecordReadAsync(ReadAccessLog reads, ClaimsPrincipal user, string resource, Incident incident, IncidentTrace trace)
     {
-        await reads.RecordAsync(user, resource, trace.AffectedRecordCount, subjectRef: incident.WrongSubjectRef, institutionCode: incident.InstitutionCode);
-        if (incident.CorrectSubjectRef is { } trueOwner)
-        {
-            await reads.RecordAsync(user, resource, trace.AffectedRecordCount, subjectRef: trueOwner, institutionCode: incident.InstitutionCode);
-        }
+        var wrong = reads.RecordAsync(user, resource, trace.AffectedRecordCount, subjectRef: incident.WrongSubjectRef, institutionCode: incident.InstitutionCode);
+        var owner = incident.CorrectSubjectRef is { } trueOwner
+            ? reads.RecordAsync(user, resource, trace.AffectedRecordCount, subjectRef: trueOwner, institutionCode: incident.InstitutionCode)
+            : Task.CompletedTask;
+        await Task.WhenAll(wrong, owner);
     }
 
     public static async Task<IncidentTrace?> TraceAsync(IQuerySession session, string incidentId, CodeRegistry codes, CancellationToken ct = default) =>
