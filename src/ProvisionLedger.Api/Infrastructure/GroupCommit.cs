@@ -16,7 +16,7 @@ public sealed record CommitStamp(string Principal, string CorrelationId, IReadOn
 /// another's. Nothing waits for company: a lone writer commits at once, and writers that arrive during a commit form the
 /// next batch.
 /// </summary>
-public sealed class GroupCommit : IAsyncDisposable
+public sealed class GroupCommit : IAsyncDisposable, IDisposable
 {
     /// <summary>The most writes in one transaction.</summary>
     public const int MaxBatch = 256;
@@ -149,10 +149,18 @@ public sealed class GroupCommit : IAsyncDisposable
         }
     }
 
+    /// <summary>Takes no more writes and waits for those queued to be committed or failed.</summary>
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
         await _loop;
+    }
+
+    /// <summary>The same, for a container disposed synchronously.</summary>
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        _loop.GetAwaiter().GetResult();
     }
 
     private sealed record Pending(CommitStamp Stamp, Action<IDocumentSession> Write)
