@@ -26,6 +26,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<LedgerSessions>();
 builder.Services.AddSingleton<LedgerWrites>();
+builder.Services.AddSingleton<GroupCommit>();
 builder.Services.AddSingleton<StandbyReads>();
 builder.Services.AddSingleton<CursorSealer>();
 builder.Services.AddSingleton<ContentSecurityPolicy>();

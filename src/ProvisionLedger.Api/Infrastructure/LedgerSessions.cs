@@ -27,6 +27,18 @@ public sealed class LedgerSessions(IDocumentStore store, IHttpContextAccessor ht
         }
     }
 
+    /// <summary>The same stamp for a write handed to <see cref="GroupCommit"/>, which shares one session among writers.</summary>
+    public CommitStamp StampFor(Actor actor)
+    {
+        var headers = new Dictionary<string, string> { ["role"] = actor.Role };
+        if (actor.InstitutionCode is not null)
+        {
+            headers["inst"] = actor.InstitutionCode;
+        }
+
+        return new CommitStamp(actor.Principal, CorrelationId(http.HttpContext), headers);
+    }
+
     public static string CorrelationId(HttpContext? context)
     {
         if (context is null)

@@ -21,10 +21,15 @@ public static class PortalViews
         $"create index if not exists {IndexName} on {LedgerStore.Schema}.mt_events ((data ->> 'subjectRef'), seq_id) " +
         $"where type = '{EventType}'";
 
+    private static readonly string Sql =
+        $"select data from {LedgerStore.Schema}.mt_events where type = '{EventType}' and data ->> 'subjectRef' = ? order by seq_id";
+
     public static async Task<IReadOnlyList<RecordsViewed>> OfAsync(IQuerySession session, string subjectRef, CancellationToken ct) =>
-        await session.QueryAsync<RecordsViewed>(
-            $"select data from {LedgerStore.Schema}.mt_events where type = '{EventType}' and data ->> 'subjectRef' = ? order by seq_id",
-            ct, subjectRef);
+        await session.QueryAsync<RecordsViewed>(Sql, ct, subjectRef);
+
+    /// <summary>The same read, as part of a batch of reads sent in one round trip.</summary>
+    public static Task<IReadOnlyList<RecordsViewed>> Of(Marten.Services.BatchQuerying.IBatchedQuery batch, string subjectRef) =>
+        batch.Query<RecordsViewed>(Sql, subjectRef);
 
     /// <summary>A view as the access log enters it: the portal read the person's records, as the viewer or a proxy.</summary>
     public static ReadAccessEntry AccessEntry(RecordsViewed viewed, Guid eventId) => new()

@@ -229,21 +229,21 @@ public sealed class ConfirmingMisLinkageTests(LedgerApi api) : IClassFixture<Led
     }
 
     [Fact]
-    public async Task A_confirmation_written_in_several_sessions_commits_all_or_nothing()
+    public async Task A_confirmation_commits_all_or_nothing()
     {
         var (linkageId, _, _) = await WrongLinkageAsync();
         var command = new ConfirmMisLinkage(DiscoveredAt, "staff-3", "cause", MyNumbers.Next(), null);
         await using var session = api.Store.LightweightSession();
         var (_, plan) = await ConfirmMisLinkageEndpoint.DecideAsync(session, new Actor(Roles.IncidentResponder, null, "test"), linkageId, command,
             "fingerprint", api.Services.GetRequiredService<SubjectKeys>(), api.Services.GetRequiredService<CodeRegistry>(), DateTimeOffset.UtcNow);
-        var records = Enumerable.Range(0, ConfirmMisLinkageEndpoint.ChunkSize + 1)
-            .Select(i => ($"NWS-ATOMIC-{i}", new object[] { new Exploding(i == ConfirmMisLinkageEndpoint.ChunkSize) })).ToList();
+        var records = Enumerable.Range(0, 501)
+            .Select(i => ($"NWS-ATOMIC-{i}", new object[] { new Exploding(i == 500) })).ToList();
         var before = await api.EventCountAsync();
 
-        var write = () => ConfirmMisLinkageEndpoint.WriteAsync(plan! with { Exchanges = records }, api.Store, o => api.Store.LightweightSession(o));
+        var write = () => ConfirmMisLinkageEndpoint.WriteAsync(plan! with { Exchanges = records }, session);
 
-        await write.Should().ThrowAsync<Exception>("the last chunk cannot be written");
-        (await api.EventCountAsync()).Should().Be(before, "the linkage's end and the first chunk were in the same transaction");
+        await write.Should().ThrowAsync<Exception>("the last record's event cannot be written");
+        (await api.EventCountAsync()).Should().Be(before, "the linkage's end and the other records were in the same transaction");
         var history = JsonNode.Parse(await api.As(Roles.Auditor).GetStringAsync($"/api/v1/linkages/{linkageId}/history"))!;
         ((string?)history["state"]!["status"]).Should().Be("active");
     }

@@ -7,9 +7,10 @@ namespace ProvisionLedger.Api.Auditing.ReadAccess;
 /// <summary>
 /// Records a read of ledger records. Endpoints that return records call <see cref="RecordAsync"/> before answering, so
 /// a read that could not be recorded is not served. Give the subjectRef (never a My Number) when a person's records were
-/// read, and the institution code when an institution's records were.
+/// read, and the institution code when an institution's records were. The records are committed through
+/// <see cref="GroupCommit"/>: concurrent reads share one transaction, and each returns only once its own record is durable.
 /// </summary>
-public sealed class ReadAccessLog(LedgerSessions sessions, IHttpContextAccessor http, TimeProvider clock)
+public sealed class ReadAccessLog(LedgerSessions sessions, GroupCommit commits, IHttpContextAccessor http, TimeProvider clock)
 {
     public Task RecordAsync(
         ClaimsPrincipal user, string resource, int recordCount, string? subjectRef = null, string? institutionCode = null,
@@ -32,17 +33,18 @@ public sealed class ReadAccessLog(LedgerSessions sessions, IHttpContextAccessor 
             : context?.Request.Method ?? "";
         var at = clock.GetUtcNow();
 
-        await using var session = sessions.OpenFor(actor);
-        foreach (var (institutionCode, recordCount) in perInstitution.Count > 0 ? perInstitution : [(null, 0)])
+        // The path only: My Numbers never travel in URLs, and query strings may carry anything.
+        var reads = (perInstitution.Count > 0 ? perInstitution : [(null, 0)]).Select(x => new ReadAccessRecorded(
+            Guid.NewGuid().ToString("n"), actor.Principal, actor.Role, actor.InstitutionCode, route, context?.Request.Path.Value ?? "",
+            resource, subjectRef, x.InstitutionCode, x.RecordCount, at)).ToList();
+        ct.ThrowIfCancellationRequested();
+        await commits.CommitAsync(sessions.StampFor(actor), session =>
         {
-            // The path only: My Numbers never travel in URLs, and query strings may carry anything.
-            var read = new ReadAccessRecorded(
-                Guid.NewGuid().ToString("n"), actor.Principal, actor.Role, actor.InstitutionCode, route, context?.Request.Path.Value ?? "",
-                resource, subjectRef, institutionCode, recordCount, at);
-            session.Events.Append(ReadAccessKeys.Stream(read.AccessId), read);
-        }
-
-        await session.SaveChangesAsync(ct);
+            foreach (var read in reads)
+            {
+                session.Events.Append(ReadAccessKeys.Stream(read.AccessId), read);
+            }
+        });
     }
 
     /// <summary>How many of the records read belong to each institution.</summary>

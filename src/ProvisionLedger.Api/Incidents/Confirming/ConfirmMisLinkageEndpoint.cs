@@ -24,6 +24,18 @@ public sealed record ConfirmMisLinkage(
 
 public sealed record IncidentAnswer(string IncidentId);
 
+/// <summary>What the confirmation is decided on (<see cref="ConfirmMisLinkageEndpoint.LoadAsync"/>).</summary>
+/// <param name="Linkage">The linkage, or null when there is none.</param>
+/// <param name="Incident">Its incident, when it was already confirmed.</param>
+/// <param name="StreamVersion">The version of its local record's stream the decision is made at.</param>
+/// <param name="Link">Its local record's link (episodes), while the linkage is in force.</param>
+/// <param name="Made">Every record made under it, while in force.</param>
+public sealed record ConfirmationState(
+    Linkage? Linkage, Incident? Incident, long StreamVersion, LocalRecordLink? Link, IReadOnlyList<LinkedExchange> Made);
+
+/// <summary>The true owner as the ledger keys them: <c>subjectRef</c> and the institution's 機関別符号.</summary>
+public sealed record TrueOwner(string SubjectRef, string InstitutionSubjectCode);
+
 /// <summary>What a confirmation writes: the linkage's events (at the version they were decided on), the incident, and per record its events.</summary>
 public sealed record ConfirmationPlan(
     string LinkageStreamKey,
@@ -65,7 +77,7 @@ public static class ConfirmMisLinkageEndpoint
     [WolverinePost("/api/v1/linkages/{linkageId}/mislinkage")]
     [Authorize(Roles = $"{Roles.Institution},{Roles.IncidentResponder}")]
     public static async Task<IResult> Post(
-        string linkageId, HttpRequest request, ClaimsPrincipal user, LedgerSessions sessions, IDocumentStore store, SubjectKeys subjects,
+        string linkageId, HttpRequest request, ClaimsPrincipal user, LedgerSessions sessions, SubjectKeys subjects,
         CodeRegistry codes, LedgerOptions options, TimeProvider clock)
     {
         var (command, bad) = await JsonBody.ReadAsync<ConfirmMisLinkage>(request);
@@ -85,13 +97,8 @@ public static class ConfirmMisLinkageEndpoint
         var fingerprint = Fingerprint.Of(command, options.SubjectHmacKey);
         for (var attempt = 0; ; attempt++)
         {
-            ConfirmationPlan? plan;
-            IResult answer;
-            await using (var session = sessions.OpenFor(actor))
-            {
-                (answer, plan) = await DecideAsync(session, actor, linkageId, command, fingerprint, subjects, codes, now);
-            }
-
+            await using var session = sessions.OpenFor(actor);
+            var (answer, plan) = await DecideAsync(session, actor, linkageId, command, fingerprint, subjects, codes, now);
             if (plan is null)
             {
                 return answer;
@@ -99,7 +106,7 @@ public static class ConfirmMisLinkageEndpoint
 
             try
             {
-                await WriteAsync(plan, store, o => sessions.OpenFor(actor, o), request.HttpContext.RequestAborted);
+                await WriteAsync(plan, session, request.HttpContext.RequestAborted);
                 return answer;
             }
             catch (Exception e) when (attempt == 0 && Concurrency.IsConflict(e))
@@ -110,48 +117,37 @@ public static class ConfirmMisLinkageEndpoint
     }
 
     /// <summary>
-    /// Decides the confirmation from what the ledger holds: either an answer with nothing to write (a problem, or 200 for
-    /// a retry), or 201 with the plan of events to write. Also used by the benchmark, which has no HTTP host.
+    /// Loads what the confirmation is decided on and decides it (<see cref="Decide"/>). Also used by the benchmark,
+    /// which has no HTTP host.
     /// </summary>
     public static async Task<(IResult Answer, ConfirmationPlan? Plan)> DecideAsync(
         IQuerySession session, Actor actor, string linkageId, ConfirmMisLinkage command, string fingerprint, SubjectKeys subjects,
         CodeRegistry codes, DateTimeOffset now)
     {
-        var linkage = await session.LoadAsync<Linkage>(linkageId);
-        if (linkage is null || (actor.Is(Roles.Institution) && !actor.IsInstitution(linkage.InstitutionCode)))
-        {
-            return (Problems.NotFound("The linkage"), null);
-        }
+        var state = await LoadAsync(session, linkageId);
+        var owner = command.CorrectMyNumber is { } correct && state.Linkage is { } linkage
+            ? new TrueOwner(subjects.SubjectRef(correct), subjects.InstitutionCode(linkage.InstitutionCode, correct))
+            : null;
+        return Decide(command, state, actor, fingerprint, owner, codes, now);
+    }
 
-        var incidentId = IncidentKeys.IdFor(linkageId);
-        var answer = new IncidentAnswer(incidentId);
-        if (linkage.Status == LinkageStatus.MisLinked && linkage.IncidentId == incidentId)
+    /// <summary>
+    /// What the decision needs, in five reads by key or index: the linkage, its incident when it is already mis-linked,
+    /// its stream's version and local-record link, and every record made under it (the linkage-id indexes of
+    /// <see cref="LinkedExchange"/>).
+    /// </summary>
+    public static async Task<ConfirmationState> LoadAsync(IQuerySession session, string linkageId)
+    {
+        var linkage = await session.LoadAsync<Linkage>(linkageId);
+        if (linkage is null)
         {
-            var incident = await session.LoadAsync<Incident>(incidentId);
-            return (incident?.RequestFingerprint == fingerprint
-                ? Results.Ok(answer)
-                : Problems.Conflict("This linkage has already been confirmed as a mis-linkage.", $"See incident {incidentId}."), null);
+            return new ConfirmationState(null, null, 0, null, []);
         }
 
         if (linkage.Status != LinkageStatus.Active)
         {
-            return (Problems.Conflict("This linkage has ended; only a linkage in force can be confirmed as a mis-linkage."), null);
-        }
-
-        var discoveredAt = command.DiscoveredAt!.Value;
-        if (discoveredAt < linkage.LinkedAt)
-        {
-            return (Problems.Validation("discoveredAt", "must not be before the linkage was made."), null);
-        }
-
-        string? correctRef = null;
-        if (command.CorrectMyNumber is { } correct)
-        {
-            correctRef = subjects.SubjectRef(correct);
-            if (correctRef == linkage.SubjectRef)
-            {
-                return (Problems.Validation("correctMyNumber", "is the number the record is wrongly linked to; give the true owner's number."), null);
-            }
+            var incident = linkage.IncidentId is { } id ? await session.LoadAsync<Incident>(id) : null;
+            return new ConfirmationState(linkage, incident, 0, null, []);
         }
 
         var stream = await session.Events.FetchStreamStateAsync(linkage.StreamKey);
@@ -164,19 +160,63 @@ public static class ConfirmMisLinkageEndpoint
         var made = await session.Query<LinkedExchange>()
             .Where(x => x.InquirerLinkageId == linkageId || x.ProviderLinkageId == linkageId)
             .ToListAsync();
+        return new ConfirmationState(linkage, null, stream.Version, current, made);
+    }
 
+    /// <summary>
+    /// The decision, a pure function of the command, the state and the time: either an answer with nothing to write (a
+    /// problem, or 200 for a retry), or 201 with the plan of events to write. <paramref name="owner"/> is the true
+    /// owner's keyed hashes when the command names them (the My Number itself never reaches the decision).
+    /// </summary>
+    public static (IResult Answer, ConfirmationPlan? Plan) Decide(
+        ConfirmMisLinkage command, ConfirmationState state, Actor actor, string fingerprint, TrueOwner? owner, CodeRegistry codes,
+        DateTimeOffset now)
+    {
+        var linkage = state.Linkage;
+        if (linkage is null || (actor.Is(Roles.Institution) && !actor.IsInstitution(linkage.InstitutionCode)))
+        {
+            return (Problems.NotFound("The linkage"), null);
+        }
+
+        var incidentId = IncidentKeys.IdFor(linkage.Id);
+        var answer = new IncidentAnswer(incidentId);
+        if (linkage.Status == LinkageStatus.MisLinked && linkage.IncidentId == incidentId)
+        {
+            return (state.Incident?.RequestFingerprint == fingerprint
+                ? Results.Ok(answer)
+                : Problems.Conflict("This linkage has already been confirmed as a mis-linkage.", $"See incident {incidentId}."), null);
+        }
+
+        if (linkage.Status != LinkageStatus.Active || state.Link is not { } current)
+        {
+            return (Problems.Conflict("This linkage has ended; only a linkage in force can be confirmed as a mis-linkage."), null);
+        }
+
+        var discoveredAt = command.DiscoveredAt!.Value;
+        if (discoveredAt < linkage.LinkedAt)
+        {
+            return (Problems.Validation("discoveredAt", "must not be before the linkage was made."), null);
+        }
+
+        var correctRef = owner?.SubjectRef;
+        if (correctRef is not null && correctRef == linkage.SubjectRef)
+        {
+            return (Problems.Validation("correctMyNumber", "is the number the record is wrongly linked to; give the true owner's number."), null);
+        }
+
+        var linkageId = linkage.Id;
         var linkageEvents = new List<object>
         {
             new MisLinkageConfirmed(linkage.StreamKey, linkageId, incidentId, linkage.InstitutionCode, linkage.LocalRecordId,
                 linkage.SubjectRef, correctRef, command.DiscoveredBy!, command.Cause!, fingerprint, discoveredAt),
         };
         string? correctedLinkageId = null;
-        if (correctRef is not null)
+        if (owner is not null)
         {
             correctedLinkageId = LinkageKeys.LinkageId(linkage.StreamKey, current.Episodes + 1);
             linkageEvents.Add(new SubjectLinked(
-                linkage.StreamKey, correctedLinkageId, linkage.InstitutionCode, linkage.LocalRecordId, correctRef,
-                subjects.InstitutionCode(linkage.InstitutionCode, command.CorrectMyNumber!), LinkageMethods.MisLinkageCorrection,
+                linkage.StreamKey, correctedLinkageId, linkage.InstitutionCode, linkage.LocalRecordId, owner.SubjectRef,
+                owner.InstitutionSubjectCode, LinkageMethods.MisLinkageCorrection,
                 new LinkageEvidence([], 0, []), command.DiscoveredBy!, [], null,
                 $"紐付け誤りの訂正（{incidentId}）", incidentId, fingerprint, discoveredAt));
         }
@@ -184,6 +224,7 @@ public static class ConfirmMisLinkageEndpoint
         var institutionName = codes.InstitutionName(linkage.InstitutionCode);
         var correctionFingerprint = $"incident:{incidentId}";
         var attributed = 0;
+        var made = state.Made;
         var exchanges = new List<(string ExchangeId, object[] Events)>(made.Count);
         foreach (var record in made.OrderBy(x => x.RequestedAt).ThenBy(x => x.Id, StringComparer.Ordinal))
         {
@@ -209,43 +250,27 @@ public static class ConfirmMisLinkageEndpoint
             made.Count(x => x.RoleOf(linkageId) == Sides.Inquirer), made.Count(x => x.RoleOf(linkageId) == Sides.Provider), attributed,
             fingerprint, discoveredAt, now);
         return (Results.Created($"/api/v1/incidents/{incidentId}/trace", answer),
-            new ConfirmationPlan(linkage.StreamKey, stream.Version, linkageEvents, opened, exchanges));
+            new ConfirmationPlan(linkage.StreamKey, state.StreamVersion, linkageEvents, opened, exchanges));
     }
 
     /// <summary>
-    /// Writes the plan in one database transaction, through several sessions of <see cref="ChunkSize"/> records each:
-    /// Marten's unit of work scans its pending operations on every document it stores, so one session for thousands of
-    /// records (three party copies and a portal entry or two each) grows quadratically. Everything commits together or
-    /// not at all; the linkage stream's expected version makes a racing confirmation fail here.
+    /// Writes the plan in one session and one transaction: every event appended in one <c>SaveChanges</c> (Marten sends
+    /// the appends in batched round trips) and each inline projection run once over all of them, so the read models are
+    /// written set-based, a statement per table (the projections' <c>DocumentRows</c>), not a document at a time.
+    /// Everything commits together or not at all; the linkage stream's expected version makes a racing confirmation fail
+    /// here.
     /// </summary>
-    public static async Task WriteAsync(ConfirmationPlan plan, IDocumentStore store, Func<Marten.Services.SessionOptions, IDocumentSession> open, CancellationToken ct = default)
+    public static async Task WriteAsync(ConfirmationPlan plan, IDocumentSession session, CancellationToken ct = default)
     {
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        IDocumentSession Enlisted() => open(Marten.Services.SessionOptions.ForTransaction(transaction));
-        await using (var first = Enlisted())
+        session.Events.Append(plan.LinkageStreamKey, plan.LinkageVersion + plan.LinkageEvents.Count, plan.LinkageEvents.ToArray());
+        session.Events.StartStream(IncidentKeys.Stream(plan.Opened.IncidentId), plan.Opened);
+        foreach (var (exchangeId, events) in plan.Exchanges)
         {
-            first.Events.Append(plan.LinkageStreamKey, plan.LinkageVersion + plan.LinkageEvents.Count, plan.LinkageEvents.ToArray());
-            first.Events.StartStream(IncidentKeys.Stream(plan.Opened.IncidentId), plan.Opened);
-            await first.SaveChangesAsync(ct);
+            session.Events.Append(ExchangeKeys.Stream(exchangeId), events);
         }
 
-        foreach (var chunk in plan.Exchanges.Chunk(ChunkSize))
-        {
-            await using var session = Enlisted();
-            foreach (var (exchangeId, events) in chunk)
-            {
-                session.Events.Append(ExchangeKeys.Stream(exchangeId), events);
-            }
-
-            await session.SaveChangesAsync(ct);
-        }
-
-        await transaction.CommitAsync(ct);
+        await session.SaveChangesAsync(ct);
     }
-
-    public const int ChunkSize = 500;
 
     /// <summary>
     /// The text every view of the record shows. It names the institution whose linkage was wrong and nothing about either

@@ -58,22 +58,24 @@ public static class GetTraceEndpoint
 
     /// <summary>
     /// A trace reads both persons' records: the read is logged against each, so either person's access search finds it.
+    /// Both records are handed to the group committer at once, so they share one commit.
     /// </summary>
     public static async Task RecordReadAsync(ReadAccessLog reads, ClaimsPrincipal user, string resource, Incident incident, IncidentTrace trace)
     {
-        await reads.RecordAsync(user, resource, trace.AffectedRecordCount, subjectRef: incident.WrongSubjectRef, institutionCode: incident.InstitutionCode);
-        if (incident.CorrectSubjectRef is { } trueOwner)
-        {
-            await reads.RecordAsync(user, resource, trace.AffectedRecordCount, subjectRef: trueOwner, institutionCode: incident.InstitutionCode);
-        }
+        var wrong = reads.RecordAsync(user, resource, trace.AffectedRecordCount, subjectRef: incident.WrongSubjectRef, institutionCode: incident.InstitutionCode);
+        var owner = incident.CorrectSubjectRef is { } trueOwner
+            ? reads.RecordAsync(user, resource, trace.AffectedRecordCount, subjectRef: trueOwner, institutionCode: incident.InstitutionCode)
+            : Task.CompletedTask;
+        await Task.WhenAll(wrong, owner);
     }
 
     public static async Task<IncidentTrace?> TraceAsync(IQuerySession session, string incidentId, CodeRegistry codes, CancellationToken ct = default) =>
         (await LoadAsync(session, incidentId, codes, ct))?.Trace;
 
     /// <summary>
-    /// Four reads, each by key or index: the incident, its linkage, the records made under the linkage (by the
-    /// linkage-id indexes of <see cref="LinkedExchange"/>) and the wrong person's portal views.
+    /// Four reads, each by key or index, in two round trips: the incident, then in one batch its linkage, the records
+    /// made under the linkage (a BitmapOr of the two linkage-id indexes of <see cref="LinkedExchange"/>) and the wrong
+    /// person's portal views (the partial index <c>ledger_records_viewed_subject</c>).
     /// </summary>
     public static async Task<(Incident Incident, IncidentTrace Trace)?> LoadAsync(
         IQuerySession session, string incidentId, CodeRegistry codes, CancellationToken ct = default)
@@ -84,12 +86,15 @@ public static class GetTraceEndpoint
             return null;
         }
 
-        var linkage = await session.LoadAsync<Linkage>(incident.LinkageId, ct)
-                      ?? throw new InvalidOperationException($"Incident {incidentId} names linkage {incident.LinkageId}, which does not exist.");
-        var made = await session.Query<LinkedExchange>()
+        var batch = session.CreateBatchQuery();
+        var linkageRead = batch.Load<Linkage>(incident.LinkageId);
+        var madeRead = batch.Query<LinkedExchange>()
             .Where(x => x.InquirerLinkageId == incident.LinkageId || x.ProviderLinkageId == incident.LinkageId)
-            .ToListAsync(ct);
-        var views = await PortalViews.OfAsync(session, incident.WrongSubjectRef, ct);
-        return (incident, TraceBuilder.Build(incident, linkage, made, views, codes));
+            .ToList();
+        var viewsRead = PortalViews.Of(batch, incident.WrongSubjectRef);
+        await batch.Execute(ct);
+        var linkage = await linkageRead
+                      ?? throw new InvalidOperationException($"Incident {incidentId} names linkage {incident.LinkageId}, which does not exist.");
+        return (incident, TraceBuilder.Build(incident, linkage, await madeRead, await viewsRead, codes));
     }
 }
