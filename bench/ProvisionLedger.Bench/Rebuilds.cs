@@ -3,6 +3,7 @@ using System.Globalization;
 using JasperFx.Events.Daemon;
 using Marten;
 using Npgsql;
+using ProvisionLedger.Api;
 using ProvisionLedger.Api.Infrastructure;
 
 namespace ProvisionLedger.Bench;
@@ -18,19 +19,19 @@ public static class Rebuilds
     public const string DatabaseName = "ledger_rebuild";
 
     /// <summary>
-    /// The ledger's own rebuild, to be measured beside Marten's. Null while the ledger has none: its <c>projections
-    /// --rebuild</c> command is Marten's rebuild, the figure printed as "Marten's default". When the set-based rebuild
-    /// (branch <c>bulk</c>) lands, call it here, e.g. <c>(store, ct) =&gt; ProjectionRebuild.RebuildAllAsync(store, ct)</c>:
-    /// it runs on a store whose read models Marten has just rebuilt, and must leave the same documents (checked).
+    /// The ledger's own rebuild (<see cref="ReadModelRebuild"/>: every read model from one pass over the events, set-based
+    /// writes per page), measured beside Marten's. It runs on a store whose read models Marten has just rebuilt, and must
+    /// leave the same documents (checked).
     /// </summary>
-    public static readonly Func<IDocumentStore, CancellationToken, Task>? LedgerRebuild;
+    public static readonly Func<IDocumentStore, CancellationToken, Task>? LedgerRebuild =
+        async (store, ct) => await ReadModelRebuild.RunAsync(store, owner: null, ct: ct);
 
     public static async Task<RebuildFigures> MeasureAsync(BenchDatabase database, int events)
     {
         Console.WriteLine();
         Console.WriteLine($"Projection rebuild: every projection from the first {events:N0} events, Marten's default and the ledger's own   [load average {File.ReadAllText("/proc/loadavg").Trim()}]");
         var connection = await database.DatabaseAsync(DatabaseName);
-        await using var store = DocumentStore.For(opts => LedgerStore.Configure(opts, connection));
+        await using var store = DocumentStore.For(opts => LedgerFeatures.ConfigureStore(opts, connection));
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await using var target = NpgsqlDataSource.Create(connection);
         var copied = Stopwatch.StartNew();
