@@ -104,15 +104,15 @@ public sealed class LedgerWrites(IDocumentStore store, IHttpContextAccessor http
             await using var transaction = await connection.BeginTransactionAsync();
             await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, shouldAutoCommit: true));
             LedgerSessions.Stamp(session, actor, http.HttpContext);
-            var (append, decision) = await step(session);
-            if (decision.Events.Count == 0)
-            {
-                return decision.Answer;
-            }
-
-            append(decision.Events);
             try
             {
+                var (append, decision) = await step(session);
+                if (decision.Events.Count == 0)
+                {
+                    return decision.Answer;
+                }
+
+                append(decision.Events);
                 await session.SaveChangesAsync();
                 return decision.Answer;
             }
@@ -122,6 +122,12 @@ public sealed class LedgerWrites(IDocumentStore store, IHttpContextAccessor http
             catch (Exception e) when (Concurrency.IsConflict(e))
             {
                 return Problems.Conflict(lostTitle);
+            }
+            catch (InvalidOperationException e) when (connection.FullState.HasFlag(System.Data.ConnectionState.Broken) || connection.State != System.Data.ConnectionState.Open)
+            {
+                // The connection broke under the transaction (the server went away) and Marten's own retry then met the
+                // completed transaction: the database is unavailable (503 with Retry-After), not a fault of the service.
+                throw new Npgsql.NpgsqlException("The connection to the database was lost during the write.", new IOException(e.Message, e));
             }
         }
     }

@@ -41,16 +41,20 @@ public static class ReadModelRebuild
             throw new InvalidOperationException($"Projection {other.Name} cannot be replayed page by page: its documents would be lost.");
         }
 
+        // Only the documents that have a table: a write model aggregated live for a decision (FetchForWriting) is known to
+        // Marten as a document type but never stored.
+        var stored = await StoredTablesAsync(store, ct);
+        var documentTypes = LedgerDocumentTypes(store).Where(t => stored.Contains(TableOf(t))).ToList();
         if (owner is null)
         {
-            foreach (var type in LedgerDocumentTypes(store))
+            foreach (var type in documentTypes)
             {
                 await store.Advanced.Clean.DeleteDocumentsByTypeAsync(type, ct);
             }
         }
         else
         {
-            var tables = string.Join(", ", LedgerDocumentTypes(store).Select(t => $"{LedgerStore.Schema}.mt_doc_{t.Name.ToLowerInvariant()}"));
+            var tables = string.Join(", ", documentTypes.Select(t => $"{LedgerStore.Schema}.{TableOf(t)}"));
             await using var truncate = owner.CreateCommand($"truncate {tables}");
             await truncate.ExecuteNonQueryAsync(ct);
         }
@@ -126,6 +130,16 @@ public static class ReadModelRebuild
     }
 
     /// <summary>Every document type of the ledger: all of them are read models the projections keep.</summary>
+    private static string TableOf(Type documentType) => $"mt_doc_{documentType.Name.ToLowerInvariant()}";
+
+    private static async Task<HashSet<string>> StoredTablesAsync(IDocumentStore store, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        var names = await session.QueryAsync<string>(
+            "select tablename from pg_tables where schemaname = ?", ct, LedgerStore.Schema);
+        return names.ToHashSet(StringComparer.Ordinal);
+    }
+
     private static IEnumerable<Type> LedgerDocumentTypes(IDocumentStore store) =>
         store.Options.AllKnownDocumentTypes().Select(m => m.DocumentType)
             .Where(t => t.Namespace?.StartsWith("ProvisionLedger.", StringComparison.Ordinal) == true);
