@@ -40,8 +40,8 @@ builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Ad
 builder.Services.AddMarten(sp => 
     {
         var opts = new StoreOptions();
-        LedgerFeatures.ConfigureStore(opts, sp.GetRequiredService<IConfiguration>().GetConnectionString("Ledger")
-            ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not set."));
+        LedgerFeatures.ConfigureStore(opts, LedgerStore.ForService(sp.GetRequiredService<IConfiguration>().GetConnectionString("Ledger")
+            ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not set.")));
         opts.AutoCreateSchemaObjects = AutoCreate.None; // applied at start-up and by db-apply, never while serving
         return opts;
     })
