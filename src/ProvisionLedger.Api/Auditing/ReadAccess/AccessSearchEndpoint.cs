@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Claims;
 using System.Text;
 using System.Text.Json.Serialization;
 using Marten;
@@ -42,7 +41,7 @@ public static class AccessSearchEndpoint
     [Authorize(Roles = Roles.Auditor)]
     public static async Task<IResult> Get(
         string? institutionCode, string? principal, int? pageSize, string? cursor,
-        HttpRequest request, ClaimsPrincipal user, IQuerySession session, CursorSealer cursors, ReadAccessLog log, CancellationToken ct)
+        HttpRequest request, Actor actor, IQuerySession session, CursorSealer cursors, ReadAccessLog log, CancellationToken ct)
     {
         // Read as every list reads its period: a bare date is a whole day in Japan time.
         var errors = new FieldErrors();
@@ -66,14 +65,14 @@ public static class AccessSearchEndpoint
             return bad!;
         }
 
-        await log.RecordAsync(user, "audit/access", page.Items.Count, institutionCode: institutionCode, ct: ct);
+        await log.RecordAsync(actor, "audit/access", page.Items.Count, institutionCode: institutionCode, ct: ct);
         return Results.Ok(page);
     }
 
     [WolverinePost("/api/v1/audit/access/search")]
     [Authorize(Roles = Roles.Auditor)]
     public static async Task<IResult> Search(
-        HttpRequest request, ClaimsPrincipal user, IQuerySession session, SubjectKeys subjects, CursorSealer cursors, ReadAccessLog log,
+        HttpRequest request, Actor actor, IQuerySession session, SubjectKeys subjects, CursorSealer cursors, ReadAccessLog log,
         CancellationToken ct)
     {
         var (command, bad) = await JsonBody.ReadAsync<SearchAccess>(request);
@@ -96,7 +95,7 @@ public static class AccessSearchEndpoint
             return problem!;
         }
 
-        await log.RecordAsync(user, "audit/access/search", page.Items.Count, subjectRef: subjectRef, ct: ct);
+        await log.RecordAsync(actor, "audit/access/search", page.Items.Count, subjectRef: subjectRef, ct: ct);
         return Results.Ok(page);
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Auditing.ReadAccess;
@@ -27,9 +26,8 @@ public static class GetInquiryFileEndpoint
     [WolverineGet("/api/v1/inquiries/files/{fileId}")]
     [Authorize(Roles = $"{Roles.Institution},{Roles.Nws},{Roles.Auditor}")]
     public static async Task<IResult> Get(
-        string fileId, HttpRequest request, ClaimsPrincipal user, IQuerySession session, CursorSealer cursors, ReadAccessLog reads)
+        string fileId, HttpRequest request, Actor actor, IQuerySession session, CursorSealer cursors, ReadAccessLog reads)
     {
-        var actor = Actor.From(user);
         var file = await ImportInquiryFileEndpoint.RecordedAsync(session, fileId);
         if (file is null || (actor.Is(Roles.Institution) && !actor.IsInstitution(file.InquirerCode)))
         {
@@ -60,7 +58,7 @@ public static class GetInquiryFileEndpoint
         var items = Enumerable.Range(first, Math.Max(0, last - first + 1))
             .Select(line => new InquiryFileLineItem(line, InquiryFileKeys.ExchangeId(fileId, line))).ToList();
         var next = last < file.Lines ? cursors.Seal(last, InquiryFileKeys.ExchangeId(fileId, last), binding) : null;
-        await reads.RecordAsync(user, "inquiry-file", items.Count, institutionCode: file.InquirerCode);
+        await reads.RecordAsync(actor, "inquiry-file", items.Count, institutionCode: file.InquirerCode);
         return Results.Ok(new InquiryFilePage(file.FileId, file.InquirerCode, file.Sha256, file.Lines, file.Recorded, file.ReceivedAt, items, next));
     }
 }

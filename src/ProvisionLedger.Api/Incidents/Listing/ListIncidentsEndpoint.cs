@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Claims;
 using System.Text;
 using Marten;
 using ProvisionLedger.Api.Auditing.ReadAccess;
@@ -37,9 +36,8 @@ public static class ListIncidentsEndpoint
 
     [WolverineGet("/api/v1/incidents")]
     [Authorize(Roles = $"{Roles.IncidentResponder},{Roles.Auditor},{Roles.Institution}")]
-    public static async Task<IResult> Get(HttpRequest request, ClaimsPrincipal user, StandbyReads standby, CursorSealer cursors, CodeRegistry codes, ReadAccessLog reads)
+    public static async Task<IResult> Get(HttpRequest request, Actor actor, StandbyReads standby, CursorSealer cursors, CodeRegistry codes, ReadAccessLog reads)
     {
-        var actor = Actor.From(user);
         var errors = new FieldErrors();
         var institution = request.Query["institutionCode"].ToString();
         if (institution.Length == 0)
@@ -113,7 +111,7 @@ public static class ListIncidentsEndpoint
         var rows = await read.Session.QueryAsync<Incident>(sql.ToString(), args.ToArray());
         var shown = rows.Take(pageSize).ToList();
         var next = rows.Count > pageSize ? cursors.Seal(shown[^1].SortKey, shown[^1].Id, binding) : null;
-        await reads.RecordAsync(user, "incidents", null, ReadAccessLog.PerInstitution(shown.Select(i => i.InstitutionCode)));
+        await reads.RecordAsync(actor, "incidents", null, ReadAccessLog.PerInstitution(shown.Select(i => i.InstitutionCode)));
         return Results.Ok(new IncidentPage(shown.Select(i => Summary(i, codes)).ToList(), next));
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Auditing.ReadAccess;
@@ -20,7 +19,7 @@ public static class GetTraceEndpoint
     [WolverineGet("/api/v1/incidents/{incidentId}/trace")]
     [Authorize(Roles = $"{Roles.IncidentResponder},{Roles.Auditor}")]
     public static async Task<IResult> Get(
-        string incidentId, HttpRequest request, ClaimsPrincipal user, IQuerySession session, CodeRegistry codes, ReadAccessLog reads, CursorSealer cursors)
+        string incidentId, HttpRequest request, Actor actor, IQuerySession session, CodeRegistry codes, ReadAccessLog reads, CursorSealer cursors)
     {
         var pageSize = DefaultPageSize;
         if (request.Query.TryGetValue("pageSize", out var size) && (!int.TryParse(size, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxPageSize))
@@ -52,7 +51,7 @@ public static class GetTraceEndpoint
         var page = rest.Take(pageSize + 1).ToList();
         var shown = page.Take(pageSize).ToList();
         var next = page.Count > pageSize ? cursors.Seal(shown[^1].RequestedAt.UtcTicks, shown[^1].ExchangeId, binding) : null;
-        await RecordReadAsync(reads, user, $"incident-trace:{incidentId}", f.Incident, f.Trace);
+        await RecordReadAsync(reads, actor, $"incident-trace:{incidentId}", f.Incident, f.Trace);
         return Results.Ok(f.Trace with { AffectedRecords = shown, NextCursor = next });
     }
 
@@ -60,11 +59,11 @@ public static class GetTraceEndpoint
     /// A trace reads both persons' records: the read is logged against each, so either person's access search finds it.
     /// Both records are handed to the group committer at once, so they share one commit.
     /// </summary>
-    public static async Task RecordReadAsync(ReadAccessLog reads, ClaimsPrincipal user, string resource, Incident incident, IncidentTrace trace)
+    public static async Task RecordReadAsync(ReadAccessLog reads, Actor actor, string resource, Incident incident, IncidentTrace trace)
     {
-        var wrong = reads.RecordAsync(user, resource, trace.AffectedRecordCount, subjectRef: incident.WrongSubjectRef, institutionCode: incident.InstitutionCode);
+        var wrong = reads.RecordAsync(actor, resource, trace.AffectedRecordCount, subjectRef: incident.WrongSubjectRef, institutionCode: incident.InstitutionCode);
         var owner = incident.CorrectSubjectRef is { } trueOwner
-            ? reads.RecordAsync(user, resource, trace.AffectedRecordCount, subjectRef: trueOwner, institutionCode: incident.InstitutionCode)
+            ? reads.RecordAsync(actor, resource, trace.AffectedRecordCount, subjectRef: trueOwner, institutionCode: incident.InstitutionCode)
             : Task.CompletedTask;
         await Task.WhenAll(wrong, owner);
     }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Claims;
 using System.Text;
 using Marten;
 using ProvisionLedger.Api.Auditing.ReadAccess;
@@ -38,9 +37,8 @@ public static class GetLinkageRisksEndpoint
 
     [WolverineGet("/api/v1/linkages/risks")]
     [Authorize(Roles = $"{Roles.Auditor},{Roles.IncidentResponder},{Roles.Institution}")]
-    public static async Task<IResult> Get(HttpRequest request, ClaimsPrincipal user, IQuerySession session, CursorSealer cursors, CodeRegistry codes, ReadAccessLog reads)
+    public static async Task<IResult> Get(HttpRequest request, Actor actor, IQuerySession session, CursorSealer cursors, CodeRegistry codes, ReadAccessLog reads)
     {
-        var actor = Actor.From(user);
         var errors = new FieldErrors();
         var institution = request.Query["institutionCode"].ToString();
         if (institution.Length == 0)
@@ -124,7 +122,7 @@ public static class GetLinkageRisksEndpoint
         var rows = await session.QueryAsync<LinkageRisk>(sql.ToString(), args.ToArray());
         var shown = rows.Take(pageSize).ToList();
         var next = rows.Count > pageSize ? cursors.Seal(shown[^1].SortKey, shown[^1].Id, binding) : null;
-        await reads.RecordAsync(user, "linkage-risks", null, ReadAccessLog.PerInstitution(shown.Select(r => r.InstitutionCode)));
+        await reads.RecordAsync(actor, "linkage-risks", null, ReadAccessLog.PerInstitution(shown.Select(r => r.InstitutionCode)));
         return Results.Ok(new LinkageRiskPage(shown.Select(r => new LinkageAtRisk(
             r.Id, r.InstitutionCode, r.LocalRecordId, r.Method, r.Evidence.QueryItems, r.Evidence.CandidateCount, r.CheckerCount, r.Approved,
             r.LinkedAt, r.AgreedRechecks, r.LastRecheckAt, r.Matches2023Pattern, r.Factors)).ToList(), next));

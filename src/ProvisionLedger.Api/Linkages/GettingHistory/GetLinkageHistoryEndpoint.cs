@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Claims;
 using JasperFx.Events;
 using Marten;
 using Marten.Events;
@@ -53,7 +52,7 @@ public static class GetLinkageHistoryEndpoint
     [WolverineGet("/api/v1/linkages/{linkageId}/history")]
     [Authorize(Roles = $"{Roles.Institution},{Roles.Auditor},{Roles.IncidentResponder}")]
     public static async Task<IResult> Get(
-        string linkageId, HttpRequest request, ClaimsPrincipal user, IQuerySession session, TimeProvider clock, ReadAccessLog reads, CursorSealer cursors)
+        string linkageId, HttpRequest request, Actor actor, IQuerySession session, TimeProvider clock, ReadAccessLog reads, CursorSealer cursors)
     {
         var (times, bad) = Bitemporal.FromQuery(request, clock.GetUtcNow());
         if (times is null)
@@ -89,7 +88,6 @@ public static class GetLinkageHistoryEndpoint
         // Npgsql writes a timestamptz parameter from UTC only; the answer keeps the moment as it was asked for.
         var until = asOf.ToUniversalTime();
 
-        var actor = Actor.From(user);
         var linkage = await session.LoadAsync<Linkage>(linkageId);
         if (linkage is null || (actor.Is(Roles.Institution) && !actor.IsInstitution(linkage.InstitutionCode)))
         {
@@ -117,7 +115,7 @@ public static class GetLinkageHistoryEndpoint
         var entries = events.Take(pageSize).ToList();
         var next = events.Count > pageSize ? cursors.Seal(entries[^1].Sequence, asOf.UtcTicks.ToString(CultureInfo.InvariantCulture), binding) : null;
         var state = await StateAsync(session, linkage.StreamKey, until, times.ValidAt);
-        await reads.RecordAsync(user, "linkage-history", 1, subjectRef: linkage.SubjectRef, institutionCode: linkage.InstitutionCode);
+        await reads.RecordAsync(actor, "linkage-history", 1, subjectRef: linkage.SubjectRef, institutionCode: linkage.InstitutionCode);
         return Results.Ok(new LinkageHistory(linkageId, linkage.InstitutionCode, linkage.LocalRecordId, asOf, entries, state, next) { ValidAt = times.ValidAt });
     }
 

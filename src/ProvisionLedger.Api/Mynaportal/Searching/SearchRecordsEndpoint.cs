@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
@@ -112,7 +111,7 @@ public static class SearchRecordsEndpoint
     [WolverinePost("/api/v1/mynaportal/records/search")]
     [Authorize(Roles = Roles.Mynaportal)]
     public static async Task<IResult> Post(
-        HttpRequest request, ClaimsPrincipal user, IDocumentStore store, LedgerSessions sessions, GroupCommit commits,
+        HttpRequest request, Actor actor, IDocumentStore store, LedgerSessions sessions, GroupCommit commits,
         SubjectKeys subjects, CodeRegistry codes, CursorSealer cursors, LedgerOptions options, TimeProvider clock)
     {
         var (command, bad) = await JsonBody.ReadAsync<SearchRecords>(request);
@@ -141,7 +140,6 @@ public static class SearchRecordsEndpoint
             return Problems.Validation("cursor", "is not a cursor of this search.");
         }
 
-        var actor = Actor.From(user);
         IReadOnlyList<PortalEntry> rows;
         await using (var query = store.QuerySession())
         {

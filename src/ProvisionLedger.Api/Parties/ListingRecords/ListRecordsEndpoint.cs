@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Claims;
 using System.Text;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -52,16 +51,15 @@ public static class ListRecordsEndpoint
     [WolverineGet("/api/v1/parties/nws/records")]
     [Authorize(Roles = $"{Roles.Nws},{Roles.Auditor}")]
     public static Task<IResult> Nws(
-        HttpRequest request, ClaimsPrincipal user, StandbyReads standby, CursorSealer cursors, ReadAccessLog reads) =>
-        PageAsync<NwsRecord>(request, user, standby, cursors, reads, null, "nws");
+        HttpRequest request, Actor actor, StandbyReads standby, CursorSealer cursors, ReadAccessLog reads) =>
+        PageAsync<NwsRecord>(request, actor, standby, cursors, reads, null, "nws");
 
     [WolverineGet("/api/v1/parties/{institutionCode}/records")]
     [Authorize(Roles = $"{Roles.Institution},{Roles.Auditor}")]
     public static async Task<IResult> Institution(
-        string institutionCode, HttpRequest request, ClaimsPrincipal user, StandbyReads standby, CursorSealer cursors, CodeRegistry codes,
+        string institutionCode, HttpRequest request, Actor actor, StandbyReads standby, CursorSealer cursors, CodeRegistry codes,
         ReadAccessLog reads)
     {
-        var actor = Actor.From(user);
         if ((actor.Is(Roles.Institution) && !actor.IsInstitution(institutionCode)) || codes.Institution(institutionCode) is null)
         {
             return Problems.NotFound("The institution");
@@ -70,14 +68,14 @@ public static class ListRecordsEndpoint
         var role = request.Query["role"].ToString();
         return role switch
         {
-            "inquirer" => await PageAsync<InquirerRecord>(request, user, standby, cursors, reads, ("inquirer_code", institutionCode), role),
-            "provider" => await PageAsync<ProviderRecord>(request, user, standby, cursors, reads, ("provider_code", institutionCode), role),
+            "inquirer" => await PageAsync<InquirerRecord>(request, actor, standby, cursors, reads, ("inquirer_code", institutionCode), role),
+            "provider" => await PageAsync<ProviderRecord>(request, actor, standby, cursors, reads, ("provider_code", institutionCode), role),
             _ => Problems.Validation("role", "must be inquirer or provider."),
         };
     }
 
     private static async Task<IResult> PageAsync<T>(
-        HttpRequest request, ClaimsPrincipal user, StandbyReads standby, CursorSealer cursors, ReadAccessLog reads,
+        HttpRequest request, Actor actor, StandbyReads standby, CursorSealer cursors, ReadAccessLog reads,
         (string Column, string Code)? owner, string binding) where T : PartyRecord
     {
         var errors = new FieldErrors();
@@ -143,7 +141,7 @@ public static class ListRecordsEndpoint
         var shown = rows.Take(pageSize).ToList();
         var next = rows.Count > pageSize ? cursors.Seal(shown[^1].SortKey, shown[^1].Id, cursorBinding) : null;
         // The network system's copies are records of both parties of each exchange.
-        await reads.RecordAsync(user, $"party-copies:{binding}", null, owner is { } partyOwner
+        await reads.RecordAsync(actor, $"party-copies:{binding}", null, owner is { } partyOwner
             ? [(partyOwner.Code, shown.Count)]
             : ReadAccessLog.PerInstitution(shown.SelectMany(r => new[] { r.InquirerCode, r.ProviderCode })));
         return Results.Ok(new PartyRecordPage(shown.Select(ToItem).ToList(), next));
