@@ -29,6 +29,7 @@ builder.Services.AddSingleton<LedgerWrites>();
 builder.Services.AddSingleton<GroupCommit>();
 builder.Services.AddSingleton<StandbyReads>();
 builder.Services.AddSingleton<CursorSealer>();
+builder.Services.AddSingleton<Keyset>();
 builder.Services.AddSingleton<ContentSecurityPolicy>();
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = QueryValueProblems.NameInErrors);
 builder.Services.AddLedgerAuthentication();
@@ -66,7 +67,6 @@ builder.Host.UseWolverine(opts =>
     nodes.ApplyTo(opts.Durability);
 });
 builder.Services.AddWolverineHttp();
-
 var app = builder.Build();
 if (embedded is not null)
 {
