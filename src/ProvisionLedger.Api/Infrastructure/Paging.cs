@@ -80,8 +80,13 @@ public sealed class Keyset(CursorSealer cursors)
     public KeysetPage<T> Page<T>(IReadOnlyList<T> rows, int size, string binding, Func<T, KeysetPosition> position)
     {
         var shown = rows.Take(size).ToList();
-        var next = rows.Count > size && position(shown[^1]) is var last ? cursors.Seal(last.SortKey, last.Id, binding) : null;
-        return new KeysetPage<T>(shown, next);
+        if (rows.Count <= size)
+        {
+            return new KeysetPage<T>(shown, null);
+        }
+
+        var last = position(shown[^1]);
+        return new KeysetPage<T>(shown, cursors.Seal(last.SortKey, last.Id, binding));
     }
 
     /// <summary>Runs <paramref name="query"/> for the page after <paramref name="after"/> and answers it with its next cursor.</summary>
