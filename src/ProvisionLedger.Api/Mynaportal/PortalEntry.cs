@@ -4,10 +4,14 @@ using ProvisionLedger.Api.Infrastructure;
 
 namespace ProvisionLedger.Api.Mynaportal;
 
-/// <summary>One record as it may appear in one person's Mynaportal view. Absent from answers while non-disclosed.</summary>
+/// <summary>
+/// One record as it may appear in one person's Mynaportal view. Absent from answers while non-disclosed. Stored compactly
+/// (<see cref="StoredJson"/>): the id and the retention key are derived from the members kept.
+/// </summary>
 public sealed class PortalEntry
 {
-    public string Id { get; set; } = "";
+    [NotStored]
+    public string Id => IdOf(SubjectRef, ExchangeId);
 
     public string SubjectRef { get; set; } = "";
 
@@ -27,11 +31,13 @@ public sealed class PortalEntry
 
     public string? Result { get; set; }
 
+    [StoredWhenNotEmpty]
     public List<CorrectionEntry> Corrections { get; set; } = [];
 
     public bool NonDisclosed { get; set; }
 
     /// <summary>Sides whose 不開示コード is in force; the record is hidden while any is.</summary>
+    [StoredWhenNotEmpty]
     public List<string> ActiveMarks { get; set; } = [];
 
     public long SortKey { get; set; }
@@ -50,7 +56,8 @@ public sealed class PortalEntry
     /// UTC ticks of the later of business time and recording time: the portal's 7-year window counts from it, so a record
     /// recorded late is not hidden from the person by its early business time.
     /// </summary>
-    public long RetentionKey { get; set; }
+    [NotStored]
+    public long RetentionKey => Math.Max(SortKey, RecordedAt.UtcTicks);
 
     public static string IdOf(string subjectRef, string exchangeId) => $"{subjectRef}|{exchangeId}";
 
