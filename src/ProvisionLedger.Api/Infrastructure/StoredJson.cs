@@ -21,6 +21,16 @@ public sealed class NotStoredAttribute : Attribute;
 public sealed class StoredWhenNotEmptyAttribute : Attribute;
 
 /// <summary>
+/// A member the store keeps only when the named parameterless <c>bool</c> method of its class says so (e.g. a list that
+/// differs from its usual value); the class restores the usual value when it is read back (<c>IJsonOnDeserialized</c>).
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class StoredWhenAttribute(string predicate) : Attribute
+{
+    public string Predicate { get; } = predicate;
+}
+
+/// <summary>
 /// The JSON the store writes for events and documents (Marten's serializer only; the API's answers have their own
 /// options): no null members, and the members marked above left out. Each key of a jsonb value is stored in every row
 /// with its own header, so a null or an empty list costs a row 15–25 bytes for nothing.
@@ -54,6 +64,13 @@ public static class StoredJson
             else if (member.IsDefined(typeof(StoredWhenNotEmptyAttribute), true))
             {
                 property.ShouldSerialize = static (_, value) => value is not ICollection { Count: 0 };
+            }
+            else if (member.GetCustomAttributes(typeof(StoredWhenAttribute), true) is [StoredWhenAttribute when])
+            {
+                var predicate = type.Type.GetMethod(when.Predicate, Type.EmptyTypes) is { } method && method.ReturnType == typeof(bool)
+                    ? method
+                    : throw new InvalidOperationException($"{type.Type.Name} has no bool {when.Predicate}() for [StoredWhen].");
+                property.ShouldSerialize = (owner, _) => (bool)predicate.Invoke(owner, null)!;
             }
         }
     }
