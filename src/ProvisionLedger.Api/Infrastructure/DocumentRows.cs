@@ -11,8 +11,8 @@ public sealed record DuplicatedColumn<T>(string Name, string PgType, Func<IReadO
 /// events' transaction, in the same batch of commands. What lands in the table is what <c>Store</c> would write: the
 /// JSON from the store's own serializer and the duplicated columns; a thousand documents cost one statement instead of a
 /// thousand. The single routes go through it too (a batch of one), so both write the same rows. Its tables keep none of
-/// Marten's informational columns (<see cref="DocumentRowsMapping.WrittenSetBased"/>): the .NET type, version and last-modified time were ~70 bytes a
-/// row that nothing reads.
+/// Marten's informational columns (<see cref="DocumentRowsMapping.WrittenSetBased"/>): the .NET type, version and
+/// last-modified time were ~70 bytes a row that nothing reads.
 /// </summary>
 public sealed class DocumentRows<T>(string table, Func<T, string> id, params DuplicatedColumn<T>[] duplicated) where T : notnull
 {

@@ -79,7 +79,6 @@ public sealed class PartyCopiesProjection : IProjection
                     {
                         copy.NonDisclosures[index] = copy.NonDisclosures[index] with { LiftedAt = lifted.OccurredAt };
                     }
-
                 }
 
                 break;
