@@ -12,7 +12,7 @@ public static class Configuration
         opts.Events.AddEventType<IncidentOpened>();
 
         // "Every record made under this linkage": one index probe per side, whichever side the linkage was on.
-        opts.Schema.For<LinkedExchange>().Identity(x => x.Id).Duplicate(x => x.InquirerLinkageId).Duplicate(x => x.ProviderLinkageId);
+        opts.Schema.For<LinkedExchange>().WrittenSetBased().Identity(x => x.Id).Duplicate(x => x.InquirerLinkageId).Duplicate(x => x.ProviderLinkageId);
         opts.Projections.Add(new LinkedExchangeProjection(), ProjectionLifecycle.Inline);
 
         opts.Schema.For<Incident>().Identity(x => x.Id).Duplicate(x => x.InstitutionCode).Duplicate(x => x.SortKey)

@@ -44,6 +44,7 @@ public static class LedgerStore
         opts.Events.MetadataConfig.HeadersEnabled = true;
         opts.Events.MetadataConfig.UserNameEnabled = true;
 
-        opts.UseSystemTextJsonForSerialization(enumStorage: EnumStorage.AsString, casing: Casing.CamelCase);
+        // Compact stored JSON (no nulls, derived members left out): bytes per exchange, bench/README.md "Storage".
+        opts.UseSystemTextJsonForSerialization(enumStorage: EnumStorage.AsString, casing: Casing.CamelCase, configure: StoredJson.Configure);
     }
 }

@@ -25,7 +25,7 @@ public static class Configuration
 
         // Only exchange_id has an index of its own (the projection's and reconciliation's lookups); the search filters the
         // other columns inside the person's (subject_ref, sort_key, exchange_id) range.
-        opts.Schema.For<PortalEntry>().Identity(x => x.Id).Duplicate(x => x.ExchangeId).IgnoreIndex(EntryPage.Name);
+        opts.Schema.For<PortalEntry>().WrittenSetBased().Identity(x => x.Id).Duplicate(x => x.ExchangeId).IgnoreIndex(EntryPage.Name);
         ColumnsWithoutIndex.Add<PortalEntry>(opts,
             nameof(PortalEntry.SubjectRef), nameof(PortalEntry.SortKey), nameof(PortalEntry.NonDisclosed), nameof(PortalEntry.RetentionKey));
         opts.Projections.Add(new PortalProjection(), ProjectionLifecycle.Inline);

@@ -45,7 +45,6 @@ public sealed class PortalProjection : IProjection
             {
                 var entry = new PortalEntry
                 {
-                    Id = PortalEntry.IdOf(made.SubjectRef, made.ExchangeId),
                     SubjectRef = made.SubjectRef,
                     ExchangeId = made.ExchangeId,
                     InquirerCode = made.InquirerCode,
@@ -56,7 +55,6 @@ public sealed class PortalProjection : IProjection
                     SortKey = made.RequestedAt.UtcTicks,
                     Persons = [made.SubjectRef],
                     RecordedAt = RecordingTime(e),
-                    RetentionKey = Math.Max(made.RequestedAt.UtcTicks, RecordingTime(e).UtcTicks),
                 };
                 if (made.NonDisclosure is not null)
                 {
@@ -137,7 +135,6 @@ public sealed class PortalProjection : IProjection
                 {
                     entries.Add(new PortalEntry
                     {
-                        Id = PortalEntry.IdOf(attributed.SubjectRef, attributed.ExchangeId),
                         SubjectRef = attributed.SubjectRef,
                         ExchangeId = template.ExchangeId,
                         InquirerCode = template.InquirerCode,
@@ -153,7 +150,6 @@ public sealed class PortalProjection : IProjection
                         SortKey = template.SortKey,
                         Persons = [.. template.Persons],
                         RecordedAt = template.RecordedAt,
-                        RetentionKey = template.RetentionKey,
                     });
                 }
 

@@ -16,11 +16,11 @@ public static class Configuration
     /// <summary>The party copies: keyset pages by (sort_key, id) within one party.</summary>
     public static void Configure(StoreOptions opts)
     {
-        opts.Schema.For<NwsRecord>().Identity(x => x.Id).Duplicate(x => x.SortKey);
+        opts.Schema.For<NwsRecord>().WrittenSetBased().Identity(x => x.Id).Duplicate(x => x.SortKey);
         // The owner and sort_key columns of the institutions' copies get no single-column index: the composite one serves them.
-        opts.Schema.For<InquirerRecord>().Identity(x => x.Id).IgnoreIndex(InquirerPage.Name);
+        opts.Schema.For<InquirerRecord>().WrittenSetBased().Identity(x => x.Id).IgnoreIndex(InquirerPage.Name);
         ColumnsWithoutIndex.Add<InquirerRecord>(opts, nameof(InquirerRecord.InquirerCode), nameof(InquirerRecord.SortKey));
-        opts.Schema.For<ProviderRecord>().Identity(x => x.Id).IgnoreIndex(ProviderPage.Name);
+        opts.Schema.For<ProviderRecord>().WrittenSetBased().Identity(x => x.Id).IgnoreIndex(ProviderPage.Name);
         ColumnsWithoutIndex.Add<ProviderRecord>(opts, nameof(ProviderRecord.ProviderCode), nameof(ProviderRecord.SortKey));
         opts.Projections.Add(new PartyCopiesProjection(), ProjectionLifecycle.Inline);
     }

@@ -79,8 +79,6 @@ public sealed class PartyCopiesProjection : IProjection
                     {
                         copy.NonDisclosures[index] = copy.NonDisclosures[index] with { LiftedAt = lifted.OccurredAt };
                     }
-
-                    copy.NonDisclosed = copy.NonDisclosures.Any(m => m.LiftedAt is null);
                 }
 
                 break;
@@ -131,14 +129,12 @@ public sealed class PartyCopiesProjection : IProjection
     private static T Start<T>(T copy, InquiryMade made) where T : PartyRecord
     {
         copy.Id = made.ExchangeId;
-        copy.ExchangeId = made.ExchangeId;
         copy.InquirerCode = made.InquirerCode;
         copy.ProviderCode = made.ProviderCode;
         copy.ProcedureCode = made.ProcedureCode;
         copy.InfoItemCode = made.InfoItemCode;
         copy.Period = made.Period;
         copy.RequestedAt = made.RequestedAt;
-        copy.SortKey = made.RequestedAt.UtcTicks;
         if (made.NonDisclosure is not null)
         {
             Mark(copy, Sides.Inquirer, made.NonDisclosure.Reason, "inquirer", made.RequestedAt);
@@ -150,6 +146,5 @@ public sealed class PartyCopiesProjection : IProjection
     private static void Mark(PartyRecord copy, string side, string reason, string by, DateTimeOffset at)
     {
         copy.NonDisclosures.Add(new NonDisclosureEntry(side, reason, by, at, null));
-        copy.NonDisclosed = true;
     }
 }

@@ -7,13 +7,19 @@ public sealed record NonDisclosureEntry(string Side, string Reason, string By, D
 
 /// <summary>
 /// 情報提供等の記録 as one party holds it (番号法 第23条). The fields here are the ones all three copies share, and are
-/// what reconciliation compares.
+/// what reconciliation compares. Stored compactly (<see cref="StoredJson"/>): members derived from others are not kept.
 /// </summary>
 public abstract class PartyRecord
 {
+    /// <summary>The exchange id (NWS transaction number): one copy per party and exchange.</summary>
     public string Id { get; set; } = "";
 
-    public string ExchangeId { get; set; } = "";
+    [NotStored]
+    public string ExchangeId
+    {
+        get => Id;
+        set => Id = value;
+    }
 
     public string InquirerCode { get; set; } = "";
 
@@ -35,14 +41,19 @@ public abstract class PartyRecord
 
     public string? PayloadDigest { get; set; }
 
+    [StoredWhenNotEmpty]
     public List<CorrectionEntry> Corrections { get; set; } = [];
 
+    [StoredWhenNotEmpty]
     public List<NonDisclosureEntry> NonDisclosures { get; set; } = [];
 
-    public bool NonDisclosed { get; set; }
+    /// <summary>Whether any side's 不開示コード is in force (a mark not lifted).</summary>
+    [NotStored]
+    public bool NonDisclosed => NonDisclosures.Exists(m => m.LiftedAt is null);
 
-    /// <summary>UTC ticks of <see cref="RequestedAt"/>: the ordering and cursor key.</summary>
-    public long SortKey { get; set; }
+    /// <summary>UTC ticks of <see cref="RequestedAt"/>: the ordering and cursor key (a column of its own in the tables).</summary>
+    [NotStored]
+    public long SortKey => RequestedAt.UtcTicks;
 }
 
 /// <summary>The network system's copy: both parties' 機関別符号, no local record ids.</summary>
