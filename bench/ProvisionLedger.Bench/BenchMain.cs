@@ -97,6 +97,12 @@ public static class BenchMain
         }
 
         report.PrintSingleRoutes();
+        if (o.SingleRoutesOnly)
+        {
+            Console.WriteLine($"--single-routes-only: the other phases not run ({total.Elapsed.TotalMinutes:F1} min).");
+            return 0;
+        }
+
         report.HasBulk = await http.HasBulkPathAsync();
         if (report.HasBulk)
         {
@@ -346,6 +352,15 @@ public static class BenchMain
         foreach (var row in await database.RowsAsync(
                      "select calls, round(total_exec_time::numeric, 0), round(mean_exec_time::numeric, 3), " +
                      $"left(regexp_replace(query, '\\s+', ' ', 'g'), 150) from pg_stat_statements where {Mine} order by total_exec_time desc limit 10"))
+        {
+            var perExchange = decimal.Parse(row[0], CultureInfo.InvariantCulture) / exchanges;
+            Console.WriteLine($"    {perExchange,5:F2}/exch  {row[1],7} ms total  {row[2],7} ms mean  {row[3]}");
+        }
+
+        Console.WriteLine("  the most frequent ones:");
+        foreach (var row in await database.RowsAsync(
+                     "select calls, round(total_exec_time::numeric, 0), round(mean_exec_time::numeric, 3), " +
+                     $"left(regexp_replace(query, '\\s+', ' ', 'g'), 150) from pg_stat_statements where {Mine} order by calls desc limit 12"))
         {
             var perExchange = decimal.Parse(row[0], CultureInfo.InvariantCulture) / exchanges;
             Console.WriteLine($"    {perExchange,5:F2}/exch  {row[1],7} ms total  {row[2],7} ms mean  {row[3]}");

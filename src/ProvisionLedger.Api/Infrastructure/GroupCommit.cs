@@ -12,9 +12,12 @@ public sealed record CommitStamp(string Principal, string CorrelationId, IReadOn
 /// previous commit was running in one Marten session and one transaction (one round trip of statements, one WAL flush,
 /// one seal), then answers each writer. <see cref="CommitAsync"/> completes only after the transaction holding that
 /// writer's appends has committed, so what a request answers about is durable first; when that commit fails, it throws.
-/// A failing batch of several writes is committed again one write at a time, so one writer's conflict never fails
-/// another's. Nothing waits for company: a lone writer commits at once, and writers that arrive during a commit form the
-/// next batch.
+/// One writer's conflict never fails another's: when a batch fails on a stream's version check (or a stream started
+/// twice), the writers of that stream are failed alone and the rest is committed again as one batch; any other failure of
+/// one write is found by committing the batch again one write at a time. A failure that is the database's (unavailable,
+/// read-only: <see cref="DatabaseUnavailable"/>) fails every write of the batch, which wrote nothing. Two writes to the
+/// same stream never share a batch (the second waits for the next, and then meets the first's version). Nothing waits
+/// for company: a lone writer commits at once, and writers that arrive during a commit form the next batch.
 /// </summary>
 public sealed class GroupCommit : IAsyncDisposable, IDisposable
 {
@@ -43,53 +46,153 @@ public sealed class GroupCommit : IAsyncDisposable, IDisposable
     /// <paramref name="stamp"/>, and completes once it is committed. <paramref name="write"/> runs on the committer and must
     /// only add to the session (no reads, no awaits).
     /// </summary>
-    public Task CommitAsync(CommitStamp stamp, Action<IDocumentSession> write)
+    /// <param name="stream">The stream <paramref name="write"/> appends to, when it is one: writes to the same stream go to
+    /// different transactions, in the order they came.</param>
+    public Task CommitAsync(CommitStamp stamp, Action<IDocumentSession> write, string? stream = null)
     {
-        var pending = new Pending(stamp, write);
+        var pending = new Pending(stamp, write, stream);
         ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(pending), this);
 
         return pending.Done.Task;
     }
 
+    /// <summary>Writes queued and not yet taken into a transaction.</summary>
+    public int Waiting => _queue.Reader.Count + Volatile.Read(ref _held);
+
+    private int _held;
+
     private async Task RunAsync()
     {
         var batch = new List<Pending>(MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync())
+        var held = new List<Pending>();
+        var streams = new HashSet<string>(StringComparer.Ordinal);
+        while (held.Count > 0 || await _queue.Reader.WaitToReadAsync())
         {
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next))
+            // Writes held back from the previous batch first (they came first), then what queued meanwhile.
+            var earlier = held.ToList();
+            held.Clear();
+            foreach (var next in earlier)
             {
-                batch.Add(next);
+                Take(next);
             }
 
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next))
+            {
+                Take(next);
+            }
+
+            Volatile.Write(ref _held, held.Count);
             try
             {
                 await CommitBatchAsync(batch);
             }
             catch (Exception e)
             {
-                if (batch.Count == 1)
-                {
-                    batch[0].Done.TrySetException(e);
-                }
-                else
-                {
-                    _log.LogDebug(e, "A group commit of {Count} writes failed; committing them one at a time", batch.Count);
-                    foreach (var one in batch.Where(p => !p.Done.Task.IsCompleted))
-                    {
-                        try
-                        {
-                            await CommitBatchAsync([one]);
-                        }
-                        catch (Exception alone)
-                        {
-                            one.Done.TrySetException(alone);
-                        }
-                    }
-                }
+                await RecoverAsync(batch, e);
             }
 
             batch.Clear();
+            streams.Clear();
         }
+
+        void Take(Pending next)
+        {
+            if (batch.Count >= MaxBatch || (next.Stream is { } stream && !streams.Add(stream)))
+            {
+                held.Add(next);
+            }
+            else
+            {
+                batch.Add(next);
+            }
+        }
+    }
+
+    /// <summary>After a batch failed: who failed it gets the error, the others are committed without it.</summary>
+    private async Task RecoverAsync(List<Pending> batch, Exception error)
+    {
+        var open = batch.Where(p => !p.Done.Task.IsCompleted).ToList();
+        while (true)
+        {
+            if (open.Count <= 1 || DatabaseUnavailable.Classify(error) is not null)
+            {
+                // One write, or the database refused the transaction as a whole: every write of it fails, none is written.
+                foreach (var pending in open)
+                {
+                    pending.Done.TrySetException(error);
+                }
+
+                return;
+            }
+
+            var conflicting = ConflictingStreams(error);
+            var losers = open.Where(p => p.Stream is { } s && conflicting.Contains(s)).ToList();
+            if (losers.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var loser in losers)
+            {
+                loser.Done.TrySetException(error);
+            }
+
+            open = [.. open.Except(losers)];
+            try
+            {
+                await CommitBatchAsync(open);
+                return;
+            }
+            catch (Exception again)
+            {
+                error = again;
+            }
+        }
+
+        _log.LogDebug(error, "A group commit of {Count} writes failed; committing them one at a time", open.Count);
+        foreach (var one in open.Where(p => !p.Done.Task.IsCompleted))
+        {
+            try
+            {
+                await CommitBatchAsync([one]);
+            }
+            catch (Exception alone)
+            {
+                one.Done.TrySetException(alone);
+            }
+        }
+    }
+
+    /// <summary>The streams a failed commit names as having lost a version check or a start.</summary>
+    private static HashSet<string> ConflictingStreams(Exception error)
+    {
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        void Visit(Exception? e)
+        {
+            switch (e)
+            {
+                case null:
+                    return;
+                case JasperFx.ConcurrencyException { Id: { } id }:
+                    found.Add(id.ToString()!);
+                    break;
+                case Marten.Exceptions.ExistingStreamIdCollisionException { Id: { } id }:
+                    found.Add(id.ToString()!);
+                    break;
+                case AggregateException aggregate:
+                    foreach (var inner in aggregate.InnerExceptions)
+                    {
+                        Visit(inner);
+                    }
+
+                    return;
+            }
+
+            Visit(e.InnerException);
+        }
+
+        Visit(error);
+        return found;
     }
 
     private async Task CommitBatchAsync(List<Pending> batch)
@@ -163,7 +266,7 @@ public sealed class GroupCommit : IAsyncDisposable, IDisposable
         _loop.GetAwaiter().GetResult();
     }
 
-    private sealed record Pending(CommitStamp Stamp, Action<IDocumentSession> Write)
+    private sealed record Pending(CommitStamp Stamp, Action<IDocumentSession> Write, string? Stream)
     {
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
