@@ -48,17 +48,25 @@ public sealed class GroupCommit : IAsyncDisposable, IDisposable
     /// </summary>
     /// <param name="stream">The stream <paramref name="write"/> appends to, when it is one: writes to the same stream go to
     /// different transactions, in the order they came.</param>
-    public Task CommitAsync(CommitStamp stamp, Action<IDocumentSession> write, string? stream = null)
+    /// <param name="expectedVersion">The stream's version <paramref name="write"/> was decided on (0: a stream it starts), when
+    /// its append checks it: after a failed commit, the writes whose stream has moved on are the ones failed.</param>
+    public Task CommitAsync(CommitStamp stamp, Action<IDocumentSession> write, string? stream = null, long? expectedVersion = null)
     {
-        var pending = new Pending(stamp, write, stream);
-        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(pending), this);
+        var pending = new Pending(stamp, write, stream, expectedVersion);
+        Interlocked.Increment(ref _queued);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            Interlocked.Decrement(ref _queued);
+            throw new ObjectDisposedException(nameof(GroupCommit));
+        }
 
         return pending.Done.Task;
     }
 
     /// <summary>Writes queued and not yet taken into a transaction.</summary>
-    public int Waiting => _queue.Reader.Count + Volatile.Read(ref _held);
+    public int Waiting => Volatile.Read(ref _queued) + Volatile.Read(ref _held);
 
+    private int _queued;
     private int _held;
 
     private async Task RunAsync()
@@ -78,6 +86,7 @@ public sealed class GroupCommit : IAsyncDisposable, IDisposable
 
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next))
             {
+                Interlocked.Decrement(ref _queued);
                 Take(next);
             }
 
@@ -125,8 +134,9 @@ public sealed class GroupCommit : IAsyncDisposable, IDisposable
                 return;
             }
 
-            var conflicting = ConflictingStreams(error);
-            var losers = open.Where(p => p.Stream is { } s && conflicting.Contains(s)).ToList();
+            // Marten names the first stream of the batch, not necessarily the one whose check failed: ask the database
+            // which streams moved on since their writes were decided.
+            var losers = Concurrency.IsConflict(error) ? await StaleAsync(open) : [];
             if (losers.Count == 0)
             {
                 break;
@@ -163,36 +173,30 @@ public sealed class GroupCommit : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>The streams a failed commit names as having lost a version check or a start.</summary>
-    private static HashSet<string> ConflictingStreams(Exception error)
+    /// <summary>The writes whose stream is no longer at the version they were decided on (a started stream that exists now).</summary>
+    private async Task<List<Pending>> StaleAsync(List<Pending> open)
     {
-        var found = new HashSet<string>(StringComparer.Ordinal);
-        void Visit(Exception? e)
+        var checkedWrites = open.Where(p => p is { Stream: not null, ExpectedVersion: not null }).ToList();
+        if (checkedWrites.Count == 0)
         {
-            switch (e)
-            {
-                case null:
-                    return;
-                case JasperFx.ConcurrencyException { Id: { } id }:
-                    found.Add(id.ToString()!);
-                    break;
-                case Marten.Exceptions.ExistingStreamIdCollisionException { Id: { } id }:
-                    found.Add(id.ToString()!);
-                    break;
-                case AggregateException aggregate:
-                    foreach (var inner in aggregate.InnerExceptions)
-                    {
-                        Visit(inner);
-                    }
-
-                    return;
-            }
-
-            Visit(e.InnerException);
+            return [];
         }
 
-        Visit(error);
-        return found;
+        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var connection = _store.Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"select id, version from {LedgerStore.Schema}.mt_streams where id = any(@ids)";
+        command.Parameters.Add(new Npgsql.NpgsqlParameter("ids", checkedWrites.Select(p => p.Stream!).Distinct().ToArray()));
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                versions[reader.GetString(0)] = reader.GetInt64(1);
+            }
+        }
+
+        return [.. checkedWrites.Where(p => versions.GetValueOrDefault(p.Stream!) != p.ExpectedVersion)];
     }
 
     private async Task CommitBatchAsync(List<Pending> batch)
@@ -266,7 +270,7 @@ public sealed class GroupCommit : IAsyncDisposable, IDisposable
         _loop.GetAwaiter().GetResult();
     }
 
-    private sealed record Pending(CommitStamp Stamp, Action<IDocumentSession> Write, string? Stream)
+    private sealed record Pending(CommitStamp Stamp, Action<IDocumentSession> Write, string? Stream, long? ExpectedVersion)
     {
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -115,7 +115,7 @@ public sealed class LedgerWrites(IDocumentStore store, GroupCommit commits, IHtt
 
             try
             {
-                await commits.CommitAsync(stamp, plan.Append, plan.Stream);
+                await commits.CommitAsync(stamp, plan.Append, plan.Stream, plan.Version);
                 return plan.Decision.Answer;
             }
             catch (Exception e) when (Concurrency.IsConflict(e) && attempt < Attempts)
@@ -129,9 +129,9 @@ public sealed class LedgerWrites(IDocumentStore store, GroupCommit commits, IHtt
     }
 
     /// <summary>What a decision appends, to which stream, and at which version (the one it was decided on).</summary>
-    private sealed record Plan(Decision Decision, string? Stream, Action<IDocumentSession> Append)
+    private sealed record Plan(Decision Decision, string? Stream, long? Version, Action<IDocumentSession> Append)
     {
-        public static Plan Nothing(Decision decision) => new(decision, null, _ => { });
+        public static Plan Nothing(Decision decision) => new(decision, null, null, _ => { });
 
         /// <summary>
         /// Appended as <c>FetchForWriting</c>'s stream would be: a stream it found empty is started (two requests
@@ -142,7 +142,7 @@ public sealed class LedgerWrites(IDocumentStore store, GroupCommit commits, IHtt
             var key = stream.Key ?? throw new InvalidOperationException("Ledger streams are keyed by strings.");
             var version = stream.StartingVersion ?? 0;
             var events = decision.Events.ToArray();
-            return new Plan(decision, key, version == 0
+            return new Plan(decision, key, version, version == 0
                 ? session => session.Events.StartStream<TState>(key, events)
                 : session => session.Events.Append(key, version + events.Length, events));
         }
@@ -150,7 +150,7 @@ public sealed class LedgerWrites(IDocumentStore store, GroupCommit commits, IHtt
         public static Plan Anywhere(string stream, Decision decision)
         {
             var events = decision.Events.ToArray();
-            return new Plan(decision, stream, session => session.Events.Append(stream, events));
+            return new Plan(decision, stream, null, session => session.Events.Append(stream, events));
         }
     }
 }
