@@ -66,10 +66,14 @@ public static class BenchMain
             Console.WriteLine($"  {Clients(clients)}:");
             await database.ExecuteAsync("select pg_stat_statements_reset()");
             var lag = ChainLag.Start(database, host);
+            var commitsBefore = host.Services.GetRequiredService<GroupCommit>().Counts;
             var (ingest, ingestLatency) = await http.IngestAsync($"H{clients}", ExchangesFor(clients), clients, HttpPerson);
+            var commitsAfter = host.Services.GetRequiredService<GroupCommit>().Counts;
             var lagFigures = await lag.StopAsync();
             Load.Print(ingest with { Name = $"HTTP exchanges (inquiry + provision), {Clients(clients)}" }, ingestLatency);
             Console.WriteLine("    " + lagFigures);
+            var (commits, writes) = (commitsAfter.Commits - commitsBefore.Commits, commitsAfter.Writes - commitsBefore.Writes);
+            Console.WriteLine($"    group commit: {writes:N0} writes in {commits:N0} commits ({(commits == 0 ? 0 : (double)writes / commits):F1} writes per commit)");
             report.SingleRoutes[clients] = (ingest, ingestLatency.Of(Latencies.AllKinds));
             if (clients == o.Clients)
             {
