@@ -97,7 +97,18 @@ public sealed class GroupCommit : IAsyncDisposable, IDisposable
             }
             catch (Exception e)
             {
-                await RecoverAsync(batch, e);
+                try
+                {
+                    await RecoverAsync(batch, e);
+                }
+                catch (Exception recovering)
+                {
+                    // Even finding the loser failed (the database went away meanwhile): whoever is still waiting fails.
+                    foreach (var pending in batch)
+                    {
+                        pending.Done.TrySetException(recovering);
+                    }
+                }
             }
 
             batch.Clear();
