@@ -16,13 +16,14 @@ COPY src/ProvisionLedger.Api/ src/ProvisionLedger.Api/
 
 # `codegen write` builds the host without serving or connecting (a placeholder connection string and development keys
 # are enough) and writes the generated code under Internal/Generated; the publish below compiles it in.
+# The OpenAPI document is the repository's (docs/openapi/v1.json, written by developers' builds): not generated here.
 WORKDIR /src/src/ProvisionLedger.Api
-RUN dotnet build -c Release --no-restore \
+RUN dotnet build -c Release --no-restore -p:OpenApiGenerateDocumentsOnBuild=false \
  && ConnectionStrings__Ledger="Host=127.0.0.1;Database=codegen" \
     Ledger__Auth__SigningKey="Y29kZWdlbi1vbmx5LWNvZGVnZW4tb25seS1jb2RlZ2VuLW9ubHk=" \
     Ledger__Subjects__HmacKey="Y29kZWdlbi1vbmx5LWNvZGVnZW4tb25seS1jb2RlZ2VuLW9ubHk=" \
     DOTNET_ENVIRONMENT=Production dotnet bin/Release/net10.0/ProvisionLedger.Api.dll codegen write \
- && dotnet publish -c Release --no-restore -o /app
+ && dotnet publish -c Release --no-restore -p:OpenApiGenerateDocumentsOnBuild=false -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 # curl for the health check only.

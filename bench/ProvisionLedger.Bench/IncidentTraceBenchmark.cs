@@ -83,7 +83,7 @@ public static class IncidentTraceBenchmark
         var trace = await TimeAsync(client, $"/api/v1/incidents/{incidentId}/trace", responder, calls);
         var traceCpu = cpu is null ? "" : $" ({CpuMeter.Describe(cpu, Load.Meter!.Take())}, {calls + 3} calls)";
         var report = await TimeAsync(client, $"/api/v1/incidents/{incidentId}/report", responder, Math.Max(5, calls / 3));
-        Console.WriteLine($"  GET trace over HTTP (its first page: every count, and the first {GetTraceEndpoint.DefaultPageSize} affected records), " +
+        Console.WriteLine($"  GET trace over HTTP (its first page: every count, and the first {GetTraceEndpoint.Limits.DefaultSize} affected records), " +
                           $"1 client, {calls} calls after 3 warm-up ({trace.Bytes / 1024:N0} KiB JSON each){traceCpu}:");
         Console.WriteLine("    " + trace.Summary);
         Console.WriteLine($"  GET report (HTML) over HTTP ({report.Bytes / 1024:N0} KiB each):");

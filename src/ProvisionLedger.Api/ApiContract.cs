@@ -3,6 +3,7 @@ using ProvisionLedger.Api.Auditing.Proving;
 using ProvisionLedger.Api.Auditing.ReadAccess;
 using ProvisionLedger.Api.Exchanges;
 using ProvisionLedger.Api.Exchanges.Correcting;
+using ProvisionLedger.Api.Exchanges.ListingInquiryFile;
 using ProvisionLedger.Api.Exchanges.MakingInquiry;
 using ProvisionLedger.Api.Exchanges.MarkingNonDisclosure;
 using ProvisionLedger.Api.Exchanges.Providing;
@@ -196,7 +197,7 @@ public static class ApiContract
             [
                 new QueryParameter("asOf", "Recording time to look from (default now); a bare date is the end of that day in Japan time.", Schemas.DateTime),
                 new QueryParameter("validAt", "Business time: the state as it was true then, counting what was recorded by asOf; a bare date is the end of that day in Japan time.", Schemas.DateTime),
-                Schemas.PageSize(GetLinkageHistoryEndpoint.MaxPageSize, GetLinkageHistoryEndpoint.DefaultPageSize),
+                Schemas.PageSize(GetLinkageHistoryEndpoint.Limits),
                 Schemas.Cursor("the history (it keeps the first page's asOf)"),
             ],
             Answers = Secured(new Answer(200, "The history.", typeof(LinkageHistory)), Invalid, NotFound("The linkage")),
@@ -210,7 +211,7 @@ public static class ApiContract
                 new QueryParameter("institutionCode", "Only this institution's linkages (an institution: its own code only).", () => Schemas.Identifier()),
                 Schemas.From("the linking time"), Schemas.To("the linking time"),
                 new QueryParameter("pattern2023", "true keeps only the full 2023 pattern (address-less search, several candidates, no second checker).", Schemas.TrueOrFalse),
-                Schemas.PageSize(GetLinkageRisksEndpoint.MaxPageSize, 100), Schemas.Cursor("the listing"),
+                Schemas.PageSize(GetLinkageRisksEndpoint.Limits), Schemas.Cursor("the listing"),
             ],
             Answers = Secured(new Answer(200, "A page of linkages at risk.", typeof(LinkageRiskPage)), Invalid, NotFound("Another institution's listing")),
         },
@@ -342,7 +343,7 @@ public static class ApiContract
         new("GET", "/api/v1/parties/nws/records", "listNwsRecords", "Parties", "The network system's copy",
             "The network system's copy of the records, keyset-paged, oldest first. It has `inquirerSubjectCode` and `providerSubjectCode` and no local record ids.")
         {
-            Query = [Schemas.From("the request time"), Schemas.To("the request time"), Schemas.PageSize(500, 100), Schemas.Cursor("the listing")],
+            Query = [Schemas.From("the request time"), Schemas.To("the request time"), Schemas.PageSize(ListRecordsEndpoint.Limits), Schemas.Cursor("the listing")],
             Answers = Secured(new Answer(200, "A page of records.", typeof(PartyRecordPage)), Invalid),
         },
         new("GET", "/api/v1/parties/{institutionCode}/records", "listInstitutionRecords", "Parties", "An institution's copy",
@@ -351,7 +352,7 @@ public static class ApiContract
             Query =
             [
                 new QueryParameter("role", "Only records where the institution is the inquirer or the provider.", () => Schemas.Enum(Sides.Inquirer, Sides.Provider)),
-                Schemas.From("the request time"), Schemas.To("the request time"), Schemas.PageSize(500, 100), Schemas.Cursor("the listing"),
+                Schemas.From("the request time"), Schemas.To("the request time"), Schemas.PageSize(ListRecordsEndpoint.Limits), Schemas.Cursor("the listing"),
             ],
             Answers = Secured(new Answer(200, "A page of records.", typeof(PartyRecordPage)), Invalid, NotFound("The institution")),
         },
@@ -395,7 +396,7 @@ public static class ApiContract
             Query =
             [
                 new QueryParameter("institutionCode", "Only this institution's incidents (an institution: its own code only).", () => Schemas.Identifier()),
-                Schemas.From("the discovery time"), Schemas.To("the discovery time"), Schemas.PageSize(ListIncidentsEndpoint.MaxPageSize, 100),
+                Schemas.From("the discovery time"), Schemas.To("the discovery time"), Schemas.PageSize(ListIncidentsEndpoint.Limits),
                 Schemas.Cursor("the listing"),
             ],
             Answers = Secured(new Answer(200, "A page of incidents.", typeof(IncidentPage)), Invalid, NotFound("Another institution's listing")),
@@ -405,7 +406,7 @@ public static class ApiContract
             + "exposure window, whether the wrongly linked person's portal view showed them, the cause, and the PPC report draft. "
             + "Every count and summary is over all affected records; the records themselves come `pageSize` at a time.")
         {
-            Query = [Schemas.PageSize(GetTraceEndpoint.MaxPageSize, GetTraceEndpoint.DefaultPageSize), Schemas.Cursor("the affected records")],
+            Query = [Schemas.PageSize(GetTraceEndpoint.Limits), Schemas.Cursor("the affected records")],
             Answers = Secured(new Answer(200, "The trace.", typeof(IncidentTrace)), Invalid, NotFound("The incident")),
         },
         new("GET", "/api/v1/incidents/{incidentId}/report", "getIncidentReport", "Incidents", "PPC report draft as a document",
@@ -479,7 +480,7 @@ public static class ApiContract
             [
                 new QueryParameter("institutionCode", "Reads of this institution's records.", () => Schemas.Identifier()),
                 new QueryParameter("principal", "Reads by this principal.", () => Schemas.Identifier()),
-                Schemas.From("the read time"), Schemas.To("the read time"), Schemas.PageSize(1000, 100), Schemas.Cursor("the listing"),
+                Schemas.From("the read time"), Schemas.To("the read time"), Schemas.PageSize(AccessSearchEndpoint.Limits), Schemas.Cursor("the listing"),
             ],
             Answers = Secured(new Answer(200, "A page of reads.", typeof(AccessPage)), Invalid),
         },
@@ -547,7 +548,7 @@ public static class ApiContract
         new("GET", "/api/v1/inquiries/files/{fileId}", "getInquiryFile", "Exchanges", "Lines of a recorded 一括照会 file",
             "Which exchange each line became, in line order, paged by cursor.")
         {
-            Query = [Schemas.PageSize(5000, 500), Schemas.Cursor("the file's lines")],
+            Query = [Schemas.PageSize(GetInquiryFileEndpoint.Limits), Schemas.Cursor("the file's lines")],
             Answers = Secured(
                 new Answer(200, "A page of lines.", Later("ProvisionLedger.Api.Exchanges.ListingInquiryFile.InquiryFilePage")), Invalid,
                 NotFound("The inquiry file")),

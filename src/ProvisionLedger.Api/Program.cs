@@ -29,6 +29,7 @@ builder.Services.AddSingleton<LedgerWrites>();
 builder.Services.AddSingleton<GroupCommit>();
 builder.Services.AddSingleton<StandbyReads>();
 builder.Services.AddSingleton<CursorSealer>();
+builder.Services.AddSingleton<Keyset>();
 builder.Services.AddSingleton<ContentSecurityPolicy>();
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = QueryValueProblems.NameInErrors);
 builder.Services.AddLedgerAuthentication();
@@ -40,8 +41,8 @@ builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Ad
 builder.Services.AddMarten(sp => 
     {
         var opts = new StoreOptions();
-        LedgerFeatures.ConfigureStore(opts, sp.GetRequiredService<IConfiguration>().GetConnectionString("Ledger")
-            ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not set."));
+        LedgerFeatures.ConfigureStore(opts, LedgerStore.ForService(sp.GetRequiredService<IConfiguration>().GetConnectionString("Ledger")
+            ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not set.")));
         opts.AutoCreateSchemaObjects = AutoCreate.None; // applied at start-up and by db-apply, never while serving
         return opts;
     })
@@ -66,6 +67,10 @@ builder.Host.UseWolverine(opts =>
     nodes.ApplyTo(opts.Durability);
 });
 builder.Services.AddWolverineHttp();
+if (LedgerCommands.GeneratingDocument)
+{
+    LedgerCommands.RemoveBackgroundWork(builder.Services);
+}
 
 var app = builder.Build();
 if (embedded is not null)
@@ -76,9 +81,12 @@ if (embedded is not null)
 }
 
 // Wolverine's node tables (wolverine_nodes, wolverine_node_assignments) name nodes by this id: say which process it is.
-app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ProvisionLedger.Nodes").LogInformation(
-    "Ledger node {NodeId} started (process {ProcessId}, {Urls})",
-    app.Services.GetRequiredService<WolverineOptions>().UniqueNodeId, Environment.ProcessId, string.Join(' ', app.Urls)));
+if (!LedgerCommands.GeneratingDocument)
+{
+    app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ProvisionLedger.Nodes").LogInformation(
+        "Ledger node {NodeId} started (process {ProcessId}, {Urls})",
+        app.Services.GetRequiredService<WolverineOptions>().UniqueNodeId, Environment.ProcessId, string.Join(' ', app.Urls)));
+}
 
 app.UseLedgerRequestLog();
 app.UseSecurityHeaders();
@@ -106,6 +114,13 @@ app.MapWolverineEndpoints(opts =>
     opts.RejectUnparseableQueryValues = true;
     opts.UseLedgerEndpointParameters();
 });
+
+if (LedgerCommands.GeneratingDocument)
+{
+    // The document generator passes its own arguments and stops the host once it has read the document.
+    await app.RunAsync();
+    return 0;
+}
 
 return await app.RunJasperFxCommands(args);
 

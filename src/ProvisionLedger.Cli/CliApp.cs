@@ -20,7 +20,7 @@ public static class CliApp
 
     public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken ct = default)
     {
-        var root = new RootCommand("ProvisionLedger's command line: verify the audit chain, export and verify audit bundles, archive, issue tokens, import 一括照会 files, witness checkpoints.")
+        var root = new RootCommand("ProvisionLedger's command line: verify the audit chain, export and verify audit bundles, archive, issue tokens, import 一括照会 files, witness checkpoints, rebuild the read models.")
         {
             VerifyCommand.Create(console),
             ExportCommand.Create(console),
@@ -29,6 +29,7 @@ public static class CliApp
             TokenCommand.Create(console),
             ImportCommand.Create(console),
             WitnessCommand.Create(console),
+            RebuildCommand.Create(console),
         };
         root.HelpName = Name;
 

@@ -37,6 +37,16 @@ public sealed record EventRow(
 /// </remarks>
 public static class CanonicalEvent
 {
+    /// <summary>
+    /// Marten's gap filler: when a transaction that drew sequence numbers rolls back (a write that lost a race), Marten
+    /// writes a <c>tombstone</c> row at each of those numbers, in the stream <c>mt_tombstone</c>, with empty data and no
+    /// metadata, so that readers of the sequence see no hole. It is written outside the session (so it carries no seal)
+    /// and records nothing. Only a row of exactly this shape counts as one.
+    /// </summary>
+    public static bool IsMartenTombstone(EventRow row) =>
+        row is { StreamId: "mt_tombstone", Type: "tombstone", Data: "{}", Bdata: null, Headers: null, UserName: null, CorrelationId: null, CausationId: null }
+        && row.DotnetType is null or "JasperFx.Events.Tombstone, JasperFx.Events";
+
     public const string Version = "provision-ledger/event/v1";
 
     /// <summary>The first line of the text a seal covers: the same fields without the chain position, unknown when sealing.</summary>
@@ -92,9 +102,23 @@ public static class CanonicalEvent
         return text;
     }
 
-    /// <summary>UTC, microseconds, as <c>to_char(ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')</c>.</summary>
+    /// <summary>
+    /// UTC, microseconds, as <c>to_char(ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')</c>; PostgreSQL's
+    /// <c>-infinity</c> and <c>infinity</c> (which Npgsql reads as <see cref="DateTime.MinValue"/> and
+    /// <see cref="DateTime.MaxValue"/>) as those words. Marten stamps its tombstones <c>-infinity</c>.
+    /// </summary>
     public static string Timestamp(DateTime value)
     {
+        if (value == DateTime.MinValue)
+        {
+            return "-infinity";
+        }
+
+        if (value == DateTime.MaxValue)
+        {
+            return "infinity";
+        }
+
         var utc = value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : DateTime.SpecifyKind(value, DateTimeKind.Utc);
         return utc.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
     }

@@ -103,7 +103,9 @@ public static class AuditSchema
                 || 'version=' || p_version::text || E'\n'
                 || 'type=' || {{schema}}.audit_field(p_type) || E'\n'
                 || 'tenant_id=' || {{schema}}.audit_field(p_tenant_id) || E'\n'
-                || 'timestamp=' || to_char(p_timestamp at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || E'\n'
+                || 'timestamp=' || case when isfinite(p_timestamp)
+                       then to_char(p_timestamp at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+                       else p_timestamp::text end || E'\n'
                 || 'mt_dotnet_type=' || {{schema}}.audit_field(p_dotnet_type) || E'\n'
                 || 'correlation_id=' || {{schema}}.audit_field(p_correlation_id) || E'\n'
                 || 'causation_id=' || {{schema}}.audit_field(p_causation_id) || E'\n'

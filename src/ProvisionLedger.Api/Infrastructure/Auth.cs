@@ -30,15 +30,9 @@ public sealed record Actor(string Role, string? InstitutionCode, string Subject)
     public string Principal => InstitutionCode is null ? $"{Role}:{Subject}" : $"{Role}:{InstitutionCode}:{Subject}";
 
     /// <summary>
-    /// The one role, institution and subject of a token authentication accepted (<see cref="TokenRules"/>): a token with
-    /// two roles never gets this far, so no endpoint can act for a role its [Authorize] did not weigh.
-    /// </summary>
-    public static Actor From(ClaimsPrincipal user) =>
-        FromToken(user) ?? throw new InvalidOperationException("An authenticated token always has exactly one role and a sub.");
-
-    /// <summary>
-    /// The actor of a token with exactly one role and one subject, or null: what Wolverine binds to an endpoint's
-    /// <see cref="Actor"/> parameter (<see cref="EndpointParameters"/>), which answers 403 for null.
+    /// The actor of a token with exactly one role and one subject, or null. Endpoints never call this: they take an
+    /// <see cref="Actor"/> parameter, bound once per request by <see cref="EndpointParameters"/> (403 for null), so the
+    /// one role a route acts for is always the one its [Authorize] weighed.
     /// </summary>
     public static Actor? FromToken(ClaimsPrincipal user)
     {

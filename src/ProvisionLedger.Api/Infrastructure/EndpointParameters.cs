@@ -19,13 +19,14 @@ public interface ILedgerCommand;
 /// <summary>A command whose body may be left out: a request without one binds as an empty object (<c>{}</c>).</summary>
 public interface ILedgerOptionalCommand : ILedgerCommand;
 
-/// <summary>Registers the two parameter strategies with Wolverine's HTTP endpoints.</summary>
+/// <summary>Registers the parameter strategies with Wolverine's HTTP endpoints.</summary>
 public static class EndpointParameters
 {
     public static void UseLedgerEndpointParameters(this WolverineHttpOptions options)
     {
         options.AddParameterHandlingStrategy(new CommandBodyStrategy());
         options.AddParameterHandlingStrategy(new ActorStrategy());
+        options.AddParameterHandlingStrategy(new PageRequestStrategy());
     }
 
     /// <summary>What Wolverine's generated endpoint code calls to bind an <see cref="ILedgerCommand"/>.</summary>
@@ -45,6 +46,21 @@ public static class EndpointParameters
         Actor.FromToken(context.User) is { } actor
             ? (actor, null)
             : (null, Problems.Forbidden("The token must carry exactly one role."));
+
+    /// <summary>What Wolverine's generated endpoint code calls to bind a <see cref="PageRequest"/>.</summary>
+    public static (PageRequest? Value, IResult? Problem) ReadPage(HttpContext context) => (PageRequest.FromQuery(context.Request), null);
+}
+
+/// <summary>Binds an endpoint parameter of type <see cref="PageRequest"/> from the query string (never refused here).</summary>
+internal sealed class PageRequestStrategy : IParameterStrategy
+{
+    public bool TryMatch(HttpChain chain, IServiceContainer container, ParameterInfo parameter, out Variable? variable)
+    {
+        variable = parameter.ParameterType == typeof(PageRequest)
+            ? new ReadOrStopFrame(typeof(PageRequest), nameof(EndpointParameters.ReadPage), isAsync: false).Value
+            : null;
+        return variable is not null;
+    }
 }
 
 /// <summary>Binds an endpoint parameter whose type implements <see cref="ILedgerCommand"/> from the JSON body.</summary>

@@ -13,6 +13,24 @@ public static class LedgerStore
 {
     public const string Schema = "ledger";
 
+    /// <summary>
+    /// The application name the service's store connects with (unless the connection string names one): operators see
+    /// the service's sessions in <c>pg_stat_activity</c>, and the CLI's <c>rebuild</c> refuses while they are there.
+    /// </summary>
+    public const string ServiceApplicationName = "provision-ledger";
+
+    /// <summary><paramref name="connectionString"/> with <see cref="ServiceApplicationName"/> when it names no application.</summary>
+    public static string ForService(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (string.IsNullOrEmpty(builder.ApplicationName))
+        {
+            builder.ApplicationName = ServiceApplicationName;
+        }
+
+        return builder.ConnectionString;
+    }
+
     public static void ApplySettings(StoreOptions opts, string connectionString)
     {
         opts.Connection(connectionString);

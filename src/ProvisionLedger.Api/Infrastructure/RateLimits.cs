@@ -71,8 +71,9 @@ public sealed class RateLimits : IDisposable
                 ? RateLimitPartition.GetFixedWindowLimiter(principal, _ => PortalSearch.Options())
                 : RateLimitPartition.GetNoLimiter("")));
 
+    // The limiter runs before any endpoint, so it reads the token itself (no endpoint binding to take the actor from).
     private static string? Principal(HttpContext context) =>
-        context.User.Identity?.IsAuthenticated == true ? Actor.From(context.User).Principal : null;
+        context.User.Identity?.IsAuthenticated == true ? Actor.FromToken(context.User)?.Principal : null;
 
     /// <summary>Before authentication: an address past its failed authentications is answered 429 until its window ends.</summary>
     public async Task<bool> RefuseFailingAddressAsync(HttpContext context)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Claims;
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
@@ -78,9 +77,8 @@ public static class UsageStatisticsEndpoint
 {
     [WolverineGet("/api/v1/statistics/usage")]
     [Authorize(Roles = $"{Roles.Auditor},{Roles.Nws},{Roles.Institution}")]
-    public static async Task<IResult> Get(HttpRequest request, ClaimsPrincipal user, StandbyReads standby, CodeRegistry codes)
+    public static async Task<IResult> Get(HttpRequest request, Actor actor, StandbyReads standby, CodeRegistry codes)
     {
-        var actor = Actor.From(user);
         var inquirer = request.Query["inquirerCode"].ToString() is { Length: > 0 } given ? given : null;
         if (actor.Is(Roles.Institution))
         {

@@ -225,6 +225,7 @@ public sealed class ChainVerifier
             Pending = _pending,
             CheckpointsChecked = _checkpointCount,
             SealsChecked = _seals?.SealsChecked ?? 0,
+            Tombstones = _seals?.Tombstones ?? 0,
             SealedFromSeq = _seals?.SealedFromSeq,
             KeyIds = _keyIds,
             ChainHead = _previousLink,

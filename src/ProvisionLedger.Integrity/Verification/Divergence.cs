@@ -65,6 +65,9 @@ public sealed class VerificationReport
     /// <summary>Seals read and checked (0 when seals were not checked).</summary>
     public long SealsChecked { get; init; }
 
+    /// <summary>Marten's tombstones among the events: content-free gap fillers of rolled-back writes, unsealed by nature.</summary>
+    public long Tombstones { get; init; }
+
     /// <summary>Events below this sequence number predate sealing and are covered by the chain alone; null when seals were not checked.</summary>
     public long? SealedFromSeq { get; init; }
 
@@ -88,6 +91,7 @@ public sealed class VerificationReport
         ? $"intact: {Links} events chained and verified, {CheckpointsChecked} checkpoint(s) verified, " +
           (SealedFromSeq is { } from ? $"{SealsChecked} seal(s) verified{(from > 1 ? $" (events before seq {from} predate sealing)" : "")}, " : "") +
           (Pending > 0 ? $"{Pending} event(s) not integrated yet verified by seal, " : "") +
+          (Tombstones > 0 ? $"{Tombstones} Marten tombstone(s) (content-free fillers of rolled-back writes), " : "") +
           $"chain head {Convert.ToHexStringLower(ChainHead)} ({Elapsed.TotalSeconds:0.0} s)"
         : $"NOT intact: {DivergenceCount} divergence(s); first: {First}";
 }

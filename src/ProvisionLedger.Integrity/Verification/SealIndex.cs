@@ -23,6 +23,11 @@ public sealed class SealIndex
 
     private readonly ConcurrentDictionary<long, bool> _badSealIds = new();
 
+    private readonly ConcurrentDictionary<long, bool> _tombstones = new();
+
+    /// <summary>Marten's tombstones met (gap fillers of rolled-back writes: unsealed, content-free, accepted).</summary>
+    public long Tombstones => _tombstones.Count;
+
     /// <summary>Checks each seal's signature (in parallel) and indexes its events.</summary>
     public void Add(IReadOnlyCollection<EventSeal> seals, SealKeys keys)
     {
@@ -54,6 +59,12 @@ public sealed class SealIndex
     {
         if (row.SeqId < SealedFromSeq)
         {
+            return null;
+        }
+
+        if (!_sealed.ContainsKey(row.SeqId) && !_badlySealed.ContainsKey(row.SeqId) && CanonicalEvent.IsMartenTombstone(row))
+        {
+            _tombstones[row.SeqId] = true;
             return null;
         }
 

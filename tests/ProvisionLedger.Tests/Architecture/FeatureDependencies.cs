@@ -237,7 +237,16 @@ public sealed class FeatureDependencies
             yield return local.LocalType;
         }
 
-        var il = body.GetILAsByteArray() ?? [];
+        foreach (var item in MembersNamedBy(method).SelectMany(Types))
+        {
+            yield return item;
+        }
+    }
+
+    /// <summary>Every type, method and field the instructions of a method body name (what it calls, reads, creates).</summary>
+    public static IEnumerable<MemberInfo> MembersNamedBy(MethodBase method)
+    {
+        var il = method.GetMethodBody()?.GetILAsByteArray() ?? [];
         var typeArguments = method.DeclaringType is { IsGenericType: true } generic ? generic.GetGenericArguments() : null;
         var methodArguments = method is MethodInfo { IsGenericMethod: true } genericMethod ? genericMethod.GetGenericArguments() : null;
         var at = 0;
@@ -250,9 +259,9 @@ public sealed class FeatureDependencies
                 case OperandType.InlineField or OperandType.InlineMethod or OperandType.InlineTok or OperandType.InlineType:
                     var member = Resolve(method.Module, BitConverter.ToInt32(il, at), typeArguments, methodArguments);
                     at += 4;
-                    foreach (var item in Types(member))
+                    if (member is not null)
                     {
-                        yield return item;
+                        yield return member;
                     }
 
                     break;

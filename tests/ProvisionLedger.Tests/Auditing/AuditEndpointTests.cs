@@ -233,7 +233,7 @@ public sealed class AuditEndpointTests(AuditedLedgerApi api) : IClassFixture<Aud
         using var scope = api.Services.CreateScope();
         scope.ServiceProvider.GetRequiredService<IHttpContextAccessor>().HttpContext =
             new DefaultHttpContext { User = user, RequestServices = scope.ServiceProvider };
-        await scope.ServiceProvider.GetRequiredService<ReadAccessLog>().RecordAsync(user, resource, count, subjectRef, institutionCode);
+        await scope.ServiceProvider.GetRequiredService<ReadAccessLog>().RecordAsync(Api.Infrastructure.Actor.FromToken(user)!, resource, count, subjectRef, institutionCode);
     }
 
     private async Task<byte[]> EventDigest(long seq)

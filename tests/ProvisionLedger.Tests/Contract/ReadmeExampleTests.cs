@@ -4,13 +4,16 @@ using ProvisionLedger.Tests.Harness;
 
 namespace ProvisionLedger.Tests.Contract;
 
-/// <summary>The README's API examples (one request and its answer per route family) are valid by the OpenAPI document.</summary>
+/// <summary>
+/// The README's API examples are valid by the OpenAPI document the service serves: one complete request (its route,
+/// query parameters and body) and its answer for every route family, that is every tag of the document.
+/// </summary>
 public sealed partial class ReadmeExampleTests(LedgerApi api) : IClassFixture<LedgerApi>
 {
     [GeneratedRegex(@"```http\n(?<request>.*?)```\n```http\n(?<answer>HTTP/1\.1 .*?)```", RegexOptions.Singleline)]
     private static partial Regex Pairs();
 
-    [GeneratedRegex(@"^(?<method>[A-Z]+) (?<path>[^\s?]+)(\?\S*)?$")]
+    [GeneratedRegex(@"^(?<method>[A-Z]+) (?<path>[^\s?]+)(\?(?<query>\S*))?$")]
     private static partial Regex RequestLine();
 
     [GeneratedRegex(@"^HTTP/1\.1 (?<status>\d{3})")]
@@ -23,6 +26,7 @@ public sealed partial class ReadmeExampleTests(LedgerApi api) : IClassFixture<Le
         var contract = await api.ContractAsync();
         var pairs = Pairs().Matches(readme);
         pairs.Count.Should().BeGreaterThanOrEqualTo(9, "the README shows one call per route family");
+        var families = new HashSet<string>(StringComparer.Ordinal);
 
         foreach (Match pair in pairs)
         {
@@ -32,10 +36,12 @@ public sealed partial class ReadmeExampleTests(LedgerApi api) : IClassFixture<Le
             line.Success.Should().BeTrue($"'{requestHead[0]}' is a request line");
             var method = line.Groups["method"].Value;
             var path = line.Groups["path"].Value;
+            var template = contract.TemplateOf(method, path);
+            template.Should().NotBeNull($"{method} {path} is a route of the document");
+            families.Add(contract.TagOf(method, template!)!);
+            contract.CheckQuery(method, template!, line.Groups["query"].Value).Should().BeEmpty($"the README's {method} {path} query is valid");
             if (requestBody.Length > 0)
             {
-                var template = contract.TemplateOf(method, path);
-                template.Should().NotBeNull($"{method} {path} is a route of the document");
                 contract.CheckRequest(method, template!, requestBody).Should().BeEmpty($"the README's {method} {path} body is valid");
             }
 
@@ -43,6 +49,8 @@ public sealed partial class ReadmeExampleTests(LedgerApi api) : IClassFixture<Le
             var mediaType = answerHead.Skip(1).Select(h => h.Split(':', 2)).Where(h => h[0] == "Content-Type").Select(h => h[1].Trim()).FirstOrDefault();
             contract.Check(method, path, status, mediaType, answerBody).Should().BeEmpty($"the README's answer to {method} {path} is valid");
         }
+
+        families.Should().BeEquivalentTo(contract.Tags, "the README shows a complete call of every route family (every tag of the document)");
     }
 
     private static (string[] Head, string Body) Split(string block)

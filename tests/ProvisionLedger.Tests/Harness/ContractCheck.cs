@@ -86,6 +86,46 @@ public sealed class OpenApiContract
     public string? TemplateOf(string method, string path) =>
         _paths.FirstOrDefault(p => p.Path.IsMatch(path) && p.Item[method.ToLowerInvariant()] is JsonObject).Template;
 
+    /// <summary>The feature an operation belongs to (its one tag), or null.</summary>
+    public string? TagOf(string method, string template) =>
+        (string?)_document["paths"]?[template]?[method.ToLowerInvariant()]?["tags"]?[0];
+
+    /// <summary>The document's features (its tags).</summary>
+    public IReadOnlyList<string> Tags => (_document["tags"]?.AsArray() ?? []).Select(t => (string)t!["name"]!).ToList();
+
+    /// <summary>
+    /// Every violation of an operation's documented query parameters by a query string (<c>a=1&amp;b=x</c>): a name the
+    /// operation does not declare, or a value its schema refuses (an integer parameter's value is read as a number).
+    /// </summary>
+    public IReadOnlyList<string> CheckQuery(string method, string template, string query)
+    {
+        var declared = (_document["paths"]?[template]?[method.ToLowerInvariant()]?["parameters"]?.AsArray() ?? [])
+            .Where(p => (string?)p!["in"] == "query")
+            .ToDictionary(p => (string)p!["name"]!, p => p!["schema"]!, StringComparer.Ordinal);
+        var errors = new List<string>();
+        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = pair.Split('=', 2);
+            var name = Uri.UnescapeDataString(parts[0]);
+            var text = parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : "";
+            if (!declared.TryGetValue(name, out var schemaNode))
+            {
+                errors.Add($"{method} {template}: query parameter '{name}' is not documented.");
+                continue;
+            }
+
+            JsonNode value = (string?)schemaNode["type"] is "integer" && long.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var number)
+                ? JsonValue.Create(number)
+                : JsonValue.Create(text);
+            using var json = JsonDocument.Parse(value.ToJsonString());
+            var result = _schemas.GetOrAdd($"query {method} {template} {name}", _ => Compile(schemaNode))
+                .Evaluate(json.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+            errors.AddRange(Errors(result, $"{method} {template} query parameter '{name}'"));
+        }
+
+        return errors;
+    }
+
     /// <summary>Every violation of the documented JSON request body of an operation by this body.</summary>
     public IReadOnlyList<string> CheckRequest(string method, string template, string body)
     {

@@ -38,7 +38,7 @@ public sealed class PortalQueryPlanTests(LedgerApi api) : IClassFixture<LedgerAp
         }
 
         var search = new SearchRecords(null, null, null, null, null, null, null, 20, null);
-        var (where, args) = SearchRecordsEndpoint.Where("person-7", search, 0, withCursor ? (638000000000020007L, "x-20007") : null, 21);
+        var (where, args) = SearchRecordsEndpoint.Where("person-7", search, 0, withCursor ? new KeysetPosition(638000000000020007L, "x-20007") : null, 21);
         var n = 0;
         var statement = $"explain select d.data from {s}.mt_doc_portalentry as d " + Regex.Replace(where, @"\?", _ => $"${++n}");
         await using var explain = new NpgsqlCommand(statement, connection, transaction);

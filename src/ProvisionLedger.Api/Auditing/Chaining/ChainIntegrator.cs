@@ -108,6 +108,7 @@ public sealed class ChainIntegrator(AuditConnections connections, ChainIntegrati
         // Lag: how long the oldest event not chained yet has been waiting.
         await using (var oldest = new NpgsqlCommand(
                          $"select e.timestamp from {schema}.mt_events e where e.seq_id > (select coalesce(max(seq_id), 0) from {schema}.audit_chain) " +
+                         "and isfinite(e.timestamp) " +
                          "order by e.seq_id limit 1", connection))
         {
             var waiting = await oldest.ExecuteScalarAsync(ct);

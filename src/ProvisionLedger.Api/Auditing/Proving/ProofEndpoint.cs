@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Auditing.ReadAccess;
 using Npgsql;
@@ -30,9 +29,9 @@ public static class ProofEndpoint
     [WolverineGet("/api/v1/audit/proofs/{seq}")]
     [Authorize(Roles = Roles.Auditor)]
     public static async Task<IResult> Get(
-        long seq, long? checkpoint, ClaimsPrincipal user, AuditConnections connections, ReadAccessLog reads, CancellationToken ct)
+        long seq, long? checkpoint, Actor actor, AuditConnections connections, ReadAccessLog reads, CancellationToken ct)
     {
-        await reads.RecordAsync(user, "audit/proofs", 0, ct: ct);
+        await reads.RecordAsync(actor, "audit/proofs", 0, ct: ct);
         await using var connection = await connections.DataSource.OpenConnectionAsync(ct);
         var signed = await connections.Tables.CheckpointAsync(connection, checkpoint, ct);
         if (signed is null)

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Security.Claims;
-using System.Text;
 using System.Text.Json.Serialization;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -36,13 +33,13 @@ public sealed record AccessRead(
 /// <summary>"Who looked at the records of this institution, or this person, in this period?" Newest first.</summary>
 public static class AccessSearchEndpoint
 {
-    private const int MaxPageSize = 1000;
+    public static readonly PageLimits Limits = new(100, 1000);
 
     [WolverineGet("/api/v1/audit/access")]
     [Authorize(Roles = Roles.Auditor)]
     public static async Task<IResult> Get(
         string? institutionCode, string? principal, int? pageSize, string? cursor,
-        HttpRequest request, ClaimsPrincipal user, IQuerySession session, CursorSealer cursors, ReadAccessLog log, CancellationToken ct)
+        HttpRequest request, Actor actor, IQuerySession session, Keyset keyset, ReadAccessLog log, CancellationToken ct)
     {
         // Read as every list reads its period: a bare date is a whole day in Japan time.
         var errors = new FieldErrors();
@@ -60,20 +57,20 @@ public static class AccessSearchEndpoint
         }
 
         var query = new AccessQuery(filters, from, to, pageSize, cursor);
-        var (page, bad) = await PageAsync(session, cursors, query, errors, ct);
+        var (page, bad) = await PageAsync(session, keyset, query, errors, ct);
         if (page is null)
         {
             return bad!;
         }
 
-        await log.RecordAsync(user, "audit/access", page.Items.Count, institutionCode: institutionCode, ct: ct);
+        await log.RecordAsync(actor, "audit/access", page.Items.Count, institutionCode: institutionCode, ct: ct);
         return Results.Ok(page);
     }
 
     [WolverinePost("/api/v1/audit/access/search")]
     [Authorize(Roles = Roles.Auditor)]
     public static async Task<IResult> Search(
-        HttpRequest request, ClaimsPrincipal user, IQuerySession session, SubjectKeys subjects, CursorSealer cursors, ReadAccessLog log,
+        HttpRequest request, Actor actor, IQuerySession session, SubjectKeys subjects, Keyset keyset, ReadAccessLog log,
         CancellationToken ct)
     {
         var (command, bad) = await JsonBody.ReadAsync<SearchAccess>(request);
@@ -90,13 +87,13 @@ public static class AccessSearchEndpoint
 
         var subjectRef = errors.Any ? "" : subjects.SubjectRef(command.MyNumber!);
         var query = new AccessQuery([("subjectRef", subjectRef)], command.From, command.To, command.PageSize, command.Cursor);
-        var (page, problem) = await PageAsync(session, cursors, query, errors, ct);
+        var (page, problem) = await PageAsync(session, keyset, query, errors, ct);
         if (page is null)
         {
             return problem!;
         }
 
-        await log.RecordAsync(user, "audit/access/search", page.Items.Count, subjectRef: subjectRef, ct: ct);
+        await log.RecordAsync(actor, "audit/access/search", page.Items.Count, subjectRef: subjectRef, ct: ct);
         return Results.Ok(page);
     }
 
@@ -109,65 +106,28 @@ public static class AccessSearchEndpoint
 
     /// <summary>Newest first by (time, id); the cursor is sealed and bound to the filters, like every other listing's.</summary>
     private static async Task<(AccessPage? Page, IResult? Problem)> PageAsync(
-        IQuerySession session, CursorSealer cursors, AccessQuery query, FieldErrors errors, CancellationToken ct)
+        IQuerySession session, Keyset keyset, AccessQuery query, FieldErrors errors, CancellationToken ct)
     {
         if (query.From is { } f && query.To is { } t && f > t)
         {
             errors.Add("from", "must not be after to.");
         }
 
-        if (query.PageSize is < 1 or > MaxPageSize)
-        {
-            errors.Add("pageSize", $"must be between 1 and {MaxPageSize}.");
-        }
-
-        (long SortKey, string Id)? after = null;
-        try
-        {
-            after = errors.Any ? null : cursors.Open(query.Cursor, query.Binding);
-        }
-        catch (InvalidCursorException)
-        {
-            errors.Add("cursor", "is not a cursor of this listing.");
-        }
-
+        Limits.Check(query.PageSize, errors);
+        var after = errors.Any ? null : keyset.Open(query.Cursor, query.Binding, errors);
         if (errors.Any)
         {
             return (null, errors.ToProblem());
         }
 
-        var sql = new StringBuilder("where true");
-        var args = new List<object>();
+        var keys = new KeysetQuery(newestFirst: true);
         foreach (var (field, value) in query.Filters)
         {
-            sql.Append(CultureInfo.InvariantCulture, $" and d.data ->> '{field}' = ?");
-            args.Add(value);
+            keys.And($"d.data ->> '{field}' = ?", value);
         }
 
-        if (query.From is { } from)
-        {
-            sql.Append(" and d.sort_key >= ?");
-            args.Add(from.UtcTicks);
-        }
-
-        if (query.To is { } to)
-        {
-            sql.Append(" and d.sort_key <= ?");
-            args.Add(to.UtcTicks);
-        }
-
-        if (after is { } a)
-        {
-            sql.Append(" and (d.sort_key, d.id) < (?, ?)");
-            args.Add(a.SortKey);
-            args.Add(a.Id);
-        }
-
-        var size = query.PageSize ?? 100;
-        sql.Append(CultureInfo.InvariantCulture, $" order by d.sort_key desc, d.id desc limit {size + 1}");
-        var rows = await session.QueryAsync<ReadAccessEntry>(sql.ToString(), ct, args.ToArray());
-        var shown = rows.Take(size).ToList();
-        var next = rows.Count > size ? cursors.Seal(shown[^1].SortKey, shown[^1].Id, query.Binding) : null;
-        return (new AccessPage(shown.Select(AccessRead.Of).ToList(), next), null);
+        var page = await keyset.ReadAsync<ReadAccessEntry>(
+            session, keys.Period(query.From, query.To), after, query.PageSize ?? Limits.DefaultSize, query.Binding, e => new(e.SortKey, e.Id), ct);
+        return (new AccessPage(page.Items.Select(AccessRead.Of).ToList(), page.NextCursor), null);
     }
 }

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Routing;
 using ProvisionLedger.Api.Infrastructure;
 
@@ -13,9 +12,9 @@ namespace ProvisionLedger.Api.Auditing.ReadAccess;
 public sealed class ReadAccessLog(LedgerSessions sessions, GroupCommit commits, IHttpContextAccessor http, TimeProvider clock)
 {
     public Task RecordAsync(
-        ClaimsPrincipal user, string resource, int recordCount, string? subjectRef = null, string? institutionCode = null,
+        Actor actor, string resource, int recordCount, string? subjectRef = null, string? institutionCode = null,
         CancellationToken ct = default) =>
-        RecordAsync(user, resource, subjectRef, [(institutionCode, recordCount)], ct);
+        RecordAsync(actor, resource, subjectRef, [(institutionCode, recordCount)], ct);
 
     /// <summary>
     /// A read that spans several institutions' records (an exchange has two parties; a network-system page, many): one
@@ -23,10 +22,9 @@ public sealed class ReadAccessLog(LedgerSessions sessions, GroupCommit commits, 
     /// records, whoever read them.
     /// </summary>
     public async Task RecordAsync(
-        ClaimsPrincipal user, string resource, string? subjectRef, IReadOnlyCollection<(string? InstitutionCode, int RecordCount)> perInstitution,
+        Actor actor, string resource, string? subjectRef, IReadOnlyCollection<(string? InstitutionCode, int RecordCount)> perInstitution,
         CancellationToken ct = default)
     {
-        var actor = Actor.From(user);
         var context = http.HttpContext;
         var route = context?.GetEndpoint() is RouteEndpoint endpoint
             ? $"{context.Request.Method} {endpoint.RoutePattern.RawText}"

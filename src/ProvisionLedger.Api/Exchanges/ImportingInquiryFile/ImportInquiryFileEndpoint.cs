@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Security.Claims;
 using System.Security.Cryptography;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -27,7 +26,7 @@ public static class ImportInquiryFileEndpoint
     [WolverinePost("/api/v1/inquiries/files")]
     [Authorize(Roles = $"{Roles.Nws},{Roles.Institution}")]
     public static async Task<IResult> Post(
-        HttpRequest request, ClaimsPrincipal user, LedgerSessions sessions, IDocumentStore store, CodeRegistry codes, LedgerOptions options,
+        HttpRequest request, Actor actor, LedgerSessions sessions, IDocumentStore store, CodeRegistry codes, LedgerOptions options,
         TimeProvider clock)
     {
         var encoding = MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType) && contentType.MediaType?.ToLowerInvariant() == "text/csv"
@@ -58,7 +57,6 @@ public static class ImportInquiryFileEndpoint
 
         var errors = new FieldErrors();
         var lines = InquiryFile.Parse(bytes, ranges, encoding, codes, errors);
-        var actor = Actor.From(user);
         if (actor.Is(Roles.Institution) && lines.Any(l => l.Inquiry.InquirerCode != actor.InstitutionCode))
         {
             return Problems.Forbidden("An institution sends a file of its own inquiries only (情報照会者機関コード must be its own).");

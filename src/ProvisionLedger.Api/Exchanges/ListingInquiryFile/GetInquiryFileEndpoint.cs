@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Auditing.ReadAccess;
@@ -21,37 +19,31 @@ public sealed record InquiryFilePage(
 /// </summary>
 public static class GetInquiryFileEndpoint
 {
-    public const int DefaultPageSize = 500;
-    public const int MaxPageSize = 5000;
+    public static readonly PageLimits Limits = new(500, 5000);
 
     [WolverineGet("/api/v1/inquiries/files/{fileId}")]
     [Authorize(Roles = $"{Roles.Institution},{Roles.Nws},{Roles.Auditor}")]
     public static async Task<IResult> Get(
-        string fileId, HttpRequest request, ClaimsPrincipal user, IQuerySession session, CursorSealer cursors, ReadAccessLog reads)
+        string fileId, PageRequest page, Actor actor, IQuerySession session, Keyset keyset, ReadAccessLog reads)
     {
-        var actor = Actor.From(user);
         var file = await ImportInquiryFileEndpoint.RecordedAsync(session, fileId);
         if (file is null || (actor.Is(Roles.Institution) && !actor.IsInstitution(file.InquirerCode)))
         {
             return Problems.NotFound("The inquiry file");
         }
 
-        var pageSize = DefaultPageSize;
-        if (request.Query.TryGetValue("pageSize", out var size)
-            && (!int.TryParse(size, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxPageSize))
+        var errors = new FieldErrors();
+        var pageSize = page.Size(Limits, errors);
+        if (errors.Any)
         {
-            return Problems.Validation("pageSize", $"must be a whole number between 1 and {MaxPageSize}.");
+            return errors.ToProblem();
         }
 
         var binding = $"inquiry-file|{fileId}";
-        long after;
-        try
+        var after = keyset.Open(page.Cursor, binding, errors, "this file")?.SortKey ?? 0;
+        if (errors.Any)
         {
-            after = cursors.Open(request.Query["cursor"].ToString(), binding)?.SortKey ?? 0;
-        }
-        catch (InvalidCursorException)
-        {
-            return Problems.Validation("cursor", "is not a cursor of this file.");
+            return errors.ToProblem();
         }
 
         // Every line of a recorded file became the exchange its number names (InquiryFileKeys): the file's record is enough.
@@ -59,8 +51,8 @@ public static class GetInquiryFileEndpoint
         var last = Math.Min(file.Lines, first + pageSize - 1);
         var items = Enumerable.Range(first, Math.Max(0, last - first + 1))
             .Select(line => new InquiryFileLineItem(line, InquiryFileKeys.ExchangeId(fileId, line))).ToList();
-        var next = last < file.Lines ? cursors.Seal(last, InquiryFileKeys.ExchangeId(fileId, last), binding) : null;
-        await reads.RecordAsync(user, "inquiry-file", items.Count, institutionCode: file.InquirerCode);
+        var next = last < file.Lines ? keyset.Seal(last, InquiryFileKeys.ExchangeId(fileId, last), binding) : null;
+        await reads.RecordAsync(actor, "inquiry-file", items.Count, institutionCode: file.InquirerCode);
         return Results.Ok(new InquiryFilePage(file.FileId, file.InquirerCode, file.Sha256, file.Lines, file.Recorded, file.ReceivedAt, items, next));
     }
 }

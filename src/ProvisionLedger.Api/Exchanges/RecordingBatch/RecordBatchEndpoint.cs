@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Exchanges.MakingInquiry;
@@ -29,7 +28,7 @@ public static class RecordBatchEndpoint
     [WolverinePost("/api/v1/exchanges/batch")]
     [Authorize(Roles = $"{Roles.Nws},{Roles.Institution}")]
     public static async Task<IResult> Post(
-        HttpRequest request, ClaimsPrincipal user, LedgerSessions sessions, CodeRegistry codes, LedgerOptions options, TimeProvider clock)
+        HttpRequest request, Actor actor, LedgerSessions sessions, CodeRegistry codes, LedgerOptions options, TimeProvider clock)
     {
         var (batch, bad) = await JsonBody.ReadAsync<RecordBatch>(request);
         if (batch is null)
@@ -42,7 +41,6 @@ public static class RecordBatchEndpoint
             return Problems.Validation("records", $"must hold between 1 and {MaxRecords} records.");
         }
 
-        var actor = Actor.From(user);
         var now = clock.GetUtcNow();
         var errors = new FieldErrors();
         var seen = new HashSet<string>(StringComparer.Ordinal);

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Exchanges;
@@ -77,7 +76,7 @@ public static class ConfirmMisLinkageEndpoint
     [WolverinePost("/api/v1/linkages/{linkageId}/mislinkage")]
     [Authorize(Roles = $"{Roles.Institution},{Roles.IncidentResponder}")]
     public static async Task<IResult> Post(
-        string linkageId, HttpRequest request, ClaimsPrincipal user, LedgerSessions sessions, SubjectKeys subjects,
+        string linkageId, HttpRequest request, Actor actor, LedgerSessions sessions, SubjectKeys subjects,
         CodeRegistry codes, LedgerOptions options, TimeProvider clock)
     {
         var (command, bad) = await JsonBody.ReadAsync<ConfirmMisLinkage>(request);
@@ -93,7 +92,6 @@ public static class ConfirmMisLinkageEndpoint
             return errors.ToProblem();
         }
 
-        var actor = Actor.From(user);
         var fingerprint = Fingerprint.Of(command, options.SubjectHmacKey);
         for (var attempt = 0; ; attempt++)
         {

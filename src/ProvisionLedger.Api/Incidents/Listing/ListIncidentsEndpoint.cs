@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Security.Claims;
-using System.Text;
 using Marten;
 using ProvisionLedger.Api.Auditing.ReadAccess;
 using Microsoft.AspNetCore.Authorization;
@@ -33,13 +30,13 @@ public sealed record IncidentPage(IReadOnlyList<IncidentSummary> Items, string? 
 /// <summary>Mis-linkage incidents of an institution (or all, for responders and auditors) discovered in a period, newest first.</summary>
 public static class ListIncidentsEndpoint
 {
-    public const int MaxPageSize = 500;
+    public static readonly PageLimits Limits = new(100, 500);
 
     [WolverineGet("/api/v1/incidents")]
     [Authorize(Roles = $"{Roles.IncidentResponder},{Roles.Auditor},{Roles.Institution}")]
-    public static async Task<IResult> Get(HttpRequest request, ClaimsPrincipal user, StandbyReads standby, CursorSealer cursors, CodeRegistry codes, ReadAccessLog reads)
+    public static async Task<IResult> Get(
+        HttpRequest request, PageRequest page, Actor actor, StandbyReads standby, Keyset keyset, CodeRegistry codes, ReadAccessLog reads)
     {
-        var actor = Actor.From(user);
         var errors = new FieldErrors();
         var institution = request.Query["institutionCode"].ToString();
         if (institution.Length == 0)
@@ -53,12 +50,7 @@ public static class ListIncidentsEndpoint
 
         var from = QueryTime.Read(request, "from", errors);
         var to = QueryTime.Read(request, "to", errors);
-        var pageSize = 100;
-        if (request.Query.TryGetValue("pageSize", out var size) && (!int.TryParse(size, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxPageSize))
-        {
-            errors.Add("pageSize", $"must be a whole number between 1 and {MaxPageSize}.");
-        }
-
+        var pageSize = page.Size(Limits, errors);
         if (errors.Any)
         {
             return errors.ToProblem();
@@ -70,51 +62,26 @@ public static class ListIncidentsEndpoint
         }
 
         var binding = $"incidents|{institution}|{from?.UtcTicks}|{to?.UtcTicks}";
-        (long SortKey, string Id)? after;
-        try
+        var after = keyset.Open(page.Cursor, binding, errors);
+        if (errors.Any)
         {
-            after = cursors.Open(request.Query["cursor"].ToString(), binding);
-        }
-        catch (InvalidCursorException)
-        {
-            return Problems.Validation("cursor", "is not a cursor of this listing.");
+            return errors.ToProblem();
         }
 
-        var sql = new StringBuilder("where true");
-        var args = new List<object>();
+        var query = new KeysetQuery(newestFirst: true);
         if (institution.Length > 0)
         {
-            sql.Append(" and d.institution_code = ?");
-            args.Add(institution);
+            query.And("d.institution_code = ?", institution);
         }
 
-        if (from is { } f)
+        KeysetPage<Incident> shown;
+        await using (var read = await standby.OpenAsync())
         {
-            sql.Append(" and d.sort_key >= ?");
-            args.Add(f.UtcTicks);
+            shown = await keyset.ReadAsync<Incident>(read.Session, query.Period(from, to), after, pageSize, binding, i => new(i.SortKey, i.Id));
         }
 
-        if (to is { } t)
-        {
-            sql.Append(" and d.sort_key <= ?");
-            args.Add(t.UtcTicks);
-        }
-
-        if (after is { } a)
-        {
-            sql.Append(" and (d.sort_key, d.id) < (?, ?)");
-            args.Add(a.SortKey);
-            args.Add(a.Id);
-        }
-
-        sql.Append(" order by d.sort_key desc, d.id desc limit ?");
-        args.Add(pageSize + 1);
-        await using var read = await standby.OpenAsync();
-        var rows = await read.Session.QueryAsync<Incident>(sql.ToString(), args.ToArray());
-        var shown = rows.Take(pageSize).ToList();
-        var next = rows.Count > pageSize ? cursors.Seal(shown[^1].SortKey, shown[^1].Id, binding) : null;
-        await reads.RecordAsync(user, "incidents", null, ReadAccessLog.PerInstitution(shown.Select(i => i.InstitutionCode)));
-        return Results.Ok(new IncidentPage(shown.Select(i => Summary(i, codes)).ToList(), next));
+        await reads.RecordAsync(actor, "incidents", null, ReadAccessLog.PerInstitution(shown.Items.Select(i => i.InstitutionCode)));
+        return Results.Ok(new IncidentPage(shown.Items.Select(i => Summary(i, codes)).ToList(), shown.NextCursor));
     }
 
     private static IncidentSummary Summary(Incident i, CodeRegistry codes)

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Auditing.ReadAccess;
@@ -13,7 +12,7 @@ public static class GetReportEndpoint
 {
     [WolverineGet("/api/v1/incidents/{incidentId}/report")]
     [Authorize(Roles = $"{Roles.IncidentResponder},{Roles.Auditor}")]
-    public static async Task<IResult> Get(string incidentId, ClaimsPrincipal user, IQuerySession session, CodeRegistry codes, ReadAccessLog reads)
+    public static async Task<IResult> Get(string incidentId, Actor actor, IQuerySession session, CodeRegistry codes, ReadAccessLog reads)
     {
         var found = await GetTraceEndpoint.LoadAsync(session, incidentId, codes);
         if (found is not { } f)
@@ -21,7 +20,7 @@ public static class GetReportEndpoint
             return Problems.NotFound("The incident");
         }
 
-        await GetTraceEndpoint.RecordReadAsync(reads, user, $"incident-report:{incidentId}", f.Incident, f.Trace);
+        await GetTraceEndpoint.RecordReadAsync(reads, actor, $"incident-report:{incidentId}", f.Incident, f.Trace);
         return Results.Content(ReportDocument.Render(f.Trace), "text/html; charset=utf-8");
     }
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Auditing.ReadAccess;
@@ -14,29 +12,25 @@ namespace ProvisionLedger.Api.Incidents.Tracing;
 
 public static class GetTraceEndpoint
 {
-    public const int DefaultPageSize = 500;
-    public const int MaxPageSize = 1000;
+    public static readonly PageLimits Limits = new(500, 1000);
 
     [WolverineGet("/api/v1/incidents/{incidentId}/trace")]
     [Authorize(Roles = $"{Roles.IncidentResponder},{Roles.Auditor}")]
     public static async Task<IResult> Get(
-        string incidentId, HttpRequest request, ClaimsPrincipal user, IQuerySession session, CodeRegistry codes, ReadAccessLog reads, CursorSealer cursors)
+        string incidentId, PageRequest page, Actor actor, IQuerySession session, CodeRegistry codes, ReadAccessLog reads, Keyset keyset)
     {
-        var pageSize = DefaultPageSize;
-        if (request.Query.TryGetValue("pageSize", out var size) && (!int.TryParse(size, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxPageSize))
+        var errors = new FieldErrors();
+        var pageSize = page.Size(Limits, errors);
+        if (errors.Any)
         {
-            return Problems.Validation("pageSize", $"must be a whole number between 1 and {MaxPageSize}.");
+            return errors.ToProblem();
         }
 
         var binding = $"incident-trace|{incidentId}|{pageSize}";
-        (long RequestedAt, string ExchangeId)? after;
-        try
+        var after = keyset.Open(page.Cursor, binding, errors, "this trace");
+        if (errors.Any)
         {
-            after = cursors.Open(request.Query["cursor"].ToString(), binding);
-        }
-        catch (InvalidCursorException)
-        {
-            return Problems.Validation("cursor", "is not a cursor of this trace.");
+            return errors.ToProblem();
         }
 
         var found = await LoadAsync(session, incidentId, codes);
@@ -45,26 +39,25 @@ public static class GetTraceEndpoint
             return Problems.NotFound("The incident");
         }
 
+        // The affected records are in memory, in (requestedAt, exchangeId) order: the page starts after the cursor's record.
         var rest = after is { } a
-            ? f.Trace.AffectedRecords.SkipWhile(r => r.RequestedAt.UtcTicks < a.RequestedAt
-                || (r.RequestedAt.UtcTicks == a.RequestedAt && string.CompareOrdinal(r.ExchangeId, a.ExchangeId) <= 0))
+            ? f.Trace.AffectedRecords.SkipWhile(r => r.RequestedAt.UtcTicks < a.SortKey
+                || (r.RequestedAt.UtcTicks == a.SortKey && string.CompareOrdinal(r.ExchangeId, a.Id) <= 0))
             : f.Trace.AffectedRecords;
-        var page = rest.Take(pageSize + 1).ToList();
-        var shown = page.Take(pageSize).ToList();
-        var next = page.Count > pageSize ? cursors.Seal(shown[^1].RequestedAt.UtcTicks, shown[^1].ExchangeId, binding) : null;
-        await RecordReadAsync(reads, user, $"incident-trace:{incidentId}", f.Incident, f.Trace);
-        return Results.Ok(f.Trace with { AffectedRecords = shown, NextCursor = next });
+        var shown = keyset.Page(rest.Take(pageSize + 1).ToList(), pageSize, binding, r => new(r.RequestedAt.UtcTicks, r.ExchangeId));
+        await RecordReadAsync(reads, actor, $"incident-trace:{incidentId}", f.Incident, f.Trace);
+        return Results.Ok(f.Trace with { AffectedRecords = shown.Items, NextCursor = shown.NextCursor });
     }
 
     /// <summary>
     /// A trace reads both persons' records: the read is logged against each, so either person's access search finds it.
     /// Both records are handed to the group committer at once, so they share one commit.
     /// </summary>
-    public static async Task RecordReadAsync(ReadAccessLog reads, ClaimsPrincipal user, string resource, Incident incident, IncidentTrace trace)
+    public static async Task RecordReadAsync(ReadAccessLog reads, Actor actor, string resource, Incident incident, IncidentTrace trace)
     {
-        var wrong = reads.RecordAsync(user, resource, trace.AffectedRecordCount, subjectRef: incident.WrongSubjectRef, institutionCode: incident.InstitutionCode);
+        var wrong = reads.RecordAsync(actor, resource, trace.AffectedRecordCount, subjectRef: incident.WrongSubjectRef, institutionCode: incident.InstitutionCode);
         var owner = incident.CorrectSubjectRef is { } trueOwner
-            ? reads.RecordAsync(user, resource, trace.AffectedRecordCount, subjectRef: trueOwner, institutionCode: incident.InstitutionCode)
+            ? reads.RecordAsync(actor, resource, trace.AffectedRecordCount, subjectRef: trueOwner, institutionCode: incident.InstitutionCode)
             : Task.CompletedTask;
         await Task.WhenAll(wrong, owner);
     }

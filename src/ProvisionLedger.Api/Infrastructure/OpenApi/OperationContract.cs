@@ -106,6 +106,6 @@ public static class Schemas
 
     public static QueryParameter Cursor(string listing) => new("cursor", $"Continues {listing} where the previous page ended.", Cursor);
 
-    public static QueryParameter PageSize(int maximum, int @default) =>
-        new("pageSize", $"Items per page, 1 to {maximum} (default {@default}).", () => WholeNumber(1, maximum));
+    public static QueryParameter PageSize(PageLimits limits) =>
+        new("pageSize", $"Items per page, 1 to {limits.MaxSize} (default {limits.DefaultSize}).", () => WholeNumber(1, limits.MaxSize));
 }

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Security.Claims;
-using System.Text;
 using Marten;
 using ProvisionLedger.Api.Auditing.ReadAccess;
 using Microsoft.AspNetCore.Authorization;
@@ -34,13 +31,13 @@ public sealed record LinkageRiskPage(IReadOnlyList<LinkageAtRisk> Items, string?
 /// </summary>
 public static class GetLinkageRisksEndpoint
 {
-    public const int MaxPageSize = 1000;
+    public static readonly PageLimits Limits = new(100, 1000);
 
     [WolverineGet("/api/v1/linkages/risks")]
     [Authorize(Roles = $"{Roles.Auditor},{Roles.IncidentResponder},{Roles.Institution}")]
-    public static async Task<IResult> Get(HttpRequest request, ClaimsPrincipal user, IQuerySession session, CursorSealer cursors, CodeRegistry codes, ReadAccessLog reads)
+    public static async Task<IResult> Get(
+        HttpRequest request, PageRequest page, Actor actor, IQuerySession session, Keyset keyset, CodeRegistry codes, ReadAccessLog reads)
     {
-        var actor = Actor.From(user);
         var errors = new FieldErrors();
         var institution = request.Query["institutionCode"].ToString();
         if (institution.Length == 0)
@@ -60,11 +57,7 @@ public static class GetLinkageRisksEndpoint
             errors.Add("pattern2023", "must be true or false.");
         }
 
-        var pageSize = 100;
-        if (request.Query.TryGetValue("pageSize", out var size) && (!int.TryParse(size, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxPageSize))
-        {
-            errors.Add("pageSize", $"must be a whole number between 1 and {MaxPageSize}.");
-        }
+        var pageSize = page.Size(Limits, errors);
 
         if (errors.Any)
         {
@@ -77,56 +70,28 @@ public static class GetLinkageRisksEndpoint
         }
 
         var binding = $"risks|{institution}|{from?.UtcTicks}|{to?.UtcTicks}|{pattern}";
-        (long SortKey, string Id)? after;
-        try
+        var after = keyset.Open(page.Cursor, binding, errors);
+        if (errors.Any)
         {
-            after = cursors.Open(request.Query["cursor"].ToString(), binding);
-        }
-        catch (InvalidCursorException)
-        {
-            return Problems.Validation("cursor", "is not a cursor of this listing.");
+            return errors.ToProblem();
         }
 
-        var sql = new StringBuilder("where ").Append(Configuration.OpenPredicate);
-        var args = new List<object>();
+        var query = new KeysetQuery(newestFirst: false, Configuration.OpenPredicate);
         if (institution.Length > 0)
         {
-            sql.Append(" and d.institution_code = ?");
-            args.Add(institution);
+            query.And("d.institution_code = ?", institution);
         }
 
-        if (from is { } f)
-        {
-            sql.Append(" and d.sort_key >= ?");
-            args.Add(f.UtcTicks);
-        }
-
-        if (to is { } t)
-        {
-            sql.Append(" and d.sort_key <= ?");
-            args.Add(t.UtcTicks);
-        }
-
+        query.Period(from, to);
         if (pattern == "true")
         {
-            sql.Append(" and (d.data ->> 'matches2023Pattern') = 'true'");
+            query.And("(d.data ->> 'matches2023Pattern') = 'true'");
         }
 
-        if (after is { } a)
-        {
-            sql.Append(" and (d.sort_key, d.id) > (?, ?)");
-            args.Add(a.SortKey);
-            args.Add(a.Id);
-        }
-
-        sql.Append(" order by d.sort_key, d.id limit ?");
-        args.Add(pageSize + 1);
-        var rows = await session.QueryAsync<LinkageRisk>(sql.ToString(), args.ToArray());
-        var shown = rows.Take(pageSize).ToList();
-        var next = rows.Count > pageSize ? cursors.Seal(shown[^1].SortKey, shown[^1].Id, binding) : null;
-        await reads.RecordAsync(user, "linkage-risks", null, ReadAccessLog.PerInstitution(shown.Select(r => r.InstitutionCode)));
-        return Results.Ok(new LinkageRiskPage(shown.Select(r => new LinkageAtRisk(
+        var shown = await keyset.ReadAsync<LinkageRisk>(session, query, after, pageSize, binding, r => new(r.SortKey, r.Id));
+        await reads.RecordAsync(actor, "linkage-risks", null, ReadAccessLog.PerInstitution(shown.Items.Select(r => r.InstitutionCode)));
+        return Results.Ok(new LinkageRiskPage(shown.Items.Select(r => new LinkageAtRisk(
             r.Id, r.InstitutionCode, r.LocalRecordId, r.Method, r.Evidence.QueryItems, r.Evidence.CandidateCount, r.CheckerCount, r.Approved,
-            r.LinkedAt, r.AgreedRechecks, r.LastRecheckAt, r.Matches2023Pattern, r.Factors)).ToList(), next));
+            r.LinkedAt, r.AgreedRechecks, r.LastRecheckAt, r.Matches2023Pattern, r.Factors)).ToList(), shown.NextCursor));
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Claims;
 using JasperFx.Events;
 using Marten;
 using Marten.Events;
@@ -47,13 +46,13 @@ public sealed record LinkageHistory(
 /// </summary>
 public static class GetLinkageHistoryEndpoint
 {
-    public const int DefaultPageSize = 500;
-    public const int MaxPageSize = 1000;
+    public static readonly PageLimits Limits = new(500, 1000);
 
     [WolverineGet("/api/v1/linkages/{linkageId}/history")]
     [Authorize(Roles = $"{Roles.Institution},{Roles.Auditor},{Roles.IncidentResponder}")]
     public static async Task<IResult> Get(
-        string linkageId, HttpRequest request, ClaimsPrincipal user, IQuerySession session, TimeProvider clock, ReadAccessLog reads, CursorSealer cursors)
+        string linkageId, HttpRequest request, PageRequest page, Actor actor, IQuerySession session, TimeProvider clock, ReadAccessLog reads,
+        Keyset keyset)
     {
         var (times, bad) = Bitemporal.FromQuery(request, clock.GetUtcNow());
         if (times is null)
@@ -63,33 +62,29 @@ public static class GetLinkageHistoryEndpoint
 
         var text = request.Query["asOf"].ToString();
         var asOf = times.AsOf;
-        var pageSize = DefaultPageSize;
-        if (request.Query.TryGetValue("pageSize", out var size) && (!int.TryParse(size, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxPageSize))
+        var errors = new FieldErrors();
+        var pageSize = page.Size(Limits, errors);
+        if (errors.Any)
         {
-            return Problems.Validation("pageSize", $"must be a whole number between 1 and {MaxPageSize}.");
+            return errors.ToProblem();
         }
 
         // The cursor carries the moment of the first page, so that a history read "as of now" pages through one moment.
         var binding = $"linkage-history|{linkageId}|{text}|{times.ValidAt?.UtcTicks}|{pageSize}";
-        (long Sequence, string AsOfTicks)? after;
-        try
+        var after = keyset.Open(page.Cursor, binding, errors, "this history");
+        if (errors.Any)
         {
-            after = cursors.Open(request.Query["cursor"].ToString(), binding);
-        }
-        catch (InvalidCursorException)
-        {
-            return Problems.Validation("cursor", "is not a cursor of this history.");
+            return errors.ToProblem();
         }
 
         if (after is { } a && string.IsNullOrEmpty(text))
         {
-            asOf = new DateTimeOffset(long.Parse(a.AsOfTicks, CultureInfo.InvariantCulture), TimeSpan.Zero);
+            asOf = new DateTimeOffset(long.Parse(a.Id, CultureInfo.InvariantCulture), TimeSpan.Zero);
         }
 
         // Npgsql writes a timestamptz parameter from UTC only; the answer keeps the moment as it was asked for.
         var until = asOf.ToUniversalTime();
 
-        var actor = Actor.From(user);
         var linkage = await session.LoadAsync<Linkage>(linkageId);
         if (linkage is null || (actor.Is(Roles.Institution) && !actor.IsInstitution(linkage.InstitutionCode)))
         {
@@ -98,7 +93,7 @@ public static class GetLinkageHistoryEndpoint
 
         // Business time is in the events' data: with validAt, recorded events are read a page at a time until a page of
         // those that had happened by then is found (without validAt, one read).
-        var afterSequence = after?.Sequence ?? 0;
+        var afterSequence = after?.SortKey ?? 0;
         var events = new List<LinkageHistoryEntry>();
         while (true)
         {
@@ -115,9 +110,9 @@ public static class GetLinkageHistoryEndpoint
         }
 
         var entries = events.Take(pageSize).ToList();
-        var next = events.Count > pageSize ? cursors.Seal(entries[^1].Sequence, asOf.UtcTicks.ToString(CultureInfo.InvariantCulture), binding) : null;
+        var next = events.Count > pageSize ? keyset.Seal(entries[^1].Sequence, asOf.UtcTicks.ToString(CultureInfo.InvariantCulture), binding) : null;
         var state = await StateAsync(session, linkage.StreamKey, until, times.ValidAt);
-        await reads.RecordAsync(user, "linkage-history", 1, subjectRef: linkage.SubjectRef, institutionCode: linkage.InstitutionCode);
+        await reads.RecordAsync(actor, "linkage-history", 1, subjectRef: linkage.SubjectRef, institutionCode: linkage.InstitutionCode);
         return Results.Ok(new LinkageHistory(linkageId, linkage.InstitutionCode, linkage.LocalRecordId, asOf, entries, state, next) { ValidAt = times.ValidAt });
     }
 

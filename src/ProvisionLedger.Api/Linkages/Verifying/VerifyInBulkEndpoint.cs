@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -27,7 +26,7 @@ public static class VerifyInBulkEndpoint
     [WolverinePost("/api/v1/linkages/verifications/batch")]
     [Authorize(Roles = Roles.Institution)]
     public static async Task<IResult> Post(
-        HttpRequest request, ClaimsPrincipal user, LedgerSessions sessions, LedgerOptions options, TimeProvider clock, IOptions<JsonOptions> json)
+        HttpRequest request, Actor actor, LedgerSessions sessions, LedgerOptions options, TimeProvider clock, IOptions<JsonOptions> json)
     {
         var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         var csv = mediaType == "text/csv";
@@ -73,7 +72,6 @@ public static class VerifyInBulkEndpoint
             }
         }
 
-        var actor = Actor.From(user);
         await using var session = sessions.OpenFor(actor);
         var ids = lines.Select(l => l.LinkageId).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
         var linkages = (await session.LoadManyAsync<Linkage>(ids)).ToDictionary(l => l.Id, StringComparer.Ordinal);

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
@@ -46,8 +45,7 @@ public sealed record PortalPage(IReadOnlyList<PortalItem> Items, string? NextCur
 /// </summary>
 public static class SearchRecordsEndpoint
 {
-    public const int DefaultPageSize = 20;
-    public const int MaxPageSize = 100;
+    public static readonly PageLimits Limits = new(20, 100);
 
     public static FieldErrors Check(SearchRecords command, CodeRegistry codes)
     {
@@ -90,10 +88,7 @@ public static class SearchRecordsEndpoint
             errors.Add("infoItemCode", "is not a known information item.");
         }
 
-        if (command.PageSize is < 1 or > MaxPageSize)
-        {
-            errors.Add("pageSize", $"must be between 1 and {MaxPageSize}.");
-        }
+        Limits.Check(command.PageSize, errors);
 
         return errors;
     }
@@ -112,8 +107,8 @@ public static class SearchRecordsEndpoint
     [WolverinePost("/api/v1/mynaportal/records/search")]
     [Authorize(Roles = Roles.Mynaportal)]
     public static async Task<IResult> Post(
-        HttpRequest request, ClaimsPrincipal user, IDocumentStore store, LedgerSessions sessions, GroupCommit commits,
-        SubjectKeys subjects, CodeRegistry codes, CursorSealer cursors, LedgerOptions options, TimeProvider clock)
+        HttpRequest request, Actor actor, IDocumentStore store, LedgerSessions sessions, GroupCommit commits,
+        SubjectKeys subjects, CodeRegistry codes, Keyset keyset, LedgerOptions options, TimeProvider clock)
     {
         var (command, bad) = await JsonBody.ReadAsync<SearchRecords>(request);
         if (command is null)
@@ -129,19 +124,14 @@ public static class SearchRecordsEndpoint
 
         var now = clock.GetUtcNow();
         var subjectRef = subjects.SubjectRef(command.MyNumber!);
-        var pageSize = command.PageSize ?? DefaultPageSize;
+        var pageSize = command.PageSize ?? Limits.DefaultSize;
         var binding = $"{subjectRef}|{command.From?.UtcTicks}|{command.To?.UtcTicks}|{command.InstitutionCode}|{command.ProcedureCode}|{command.InfoItemCode}";
-        (long SortKey, string Id)? after;
-        try
+        var after = keyset.Open(command.Cursor, binding, errors, "this search");
+        if (errors.Any)
         {
-            after = cursors.Open(command.Cursor, binding);
-        }
-        catch (InvalidCursorException)
-        {
-            return Problems.Validation("cursor", "is not a cursor of this search.");
+            return errors.ToProblem();
         }
 
-        var actor = Actor.From(user);
         IReadOnlyList<PortalEntry> rows;
         await using (var query = store.QuerySession())
         {
@@ -149,13 +139,13 @@ public static class SearchRecordsEndpoint
             rows = await QueryAsync(query, subjectRef, command, RetentionStart(now, options.RetentionYears), after, pageSize + 1);
         }
 
-        var shown = rows.Take(pageSize).ToList();
+        var page = keyset.Page(rows, pageSize, binding, r => new(r.SortKey, r.ExchangeId));
+        var shown = page.Items;
         var items = shown.Select(r => new PortalItem(
             RecordId(options.SubjectHmacKey, subjectRef, r.ExchangeId), r.RequestedAt, r.ProvidedAt,
             codes.InstitutionName(r.InquirerCode), codes.InstitutionName(r.ProviderCode),
             codes.ProcedureName(r.ProcedureCode), codes.InfoItemName(r.InfoItemCode), r.Result,
             r.Corrections.Select(c => new PortalCorrection(c.Kind, c.Note, c.OccurredAt)).ToList())).ToList();
-        var next = rows.Count > pageSize ? cursors.Seal(shown[^1].SortKey, shown[^1].ExchangeId, binding) : null;
 
         // One stream per view: concurrent views of one person never contend for a stream version. The view is committed
         // together with the views of concurrent searches (one transaction, one flush), and the answer waits for that
@@ -164,11 +154,11 @@ public static class SearchRecordsEndpoint
         var viewed = new RecordsViewed(
             subjectRef, command.Viewer!.Kind!, command.Viewer.ProxyId, shown.Select(r => r.ExchangeId).ToArray(), actor.Principal, now);
         await commits.CommitAsync(sessions.StampFor(actor), session => session.Events.StartStream(stream, viewed));
-        return Results.Ok(new PortalPage(items, next));
+        return Results.Ok(new PortalPage(items, page.NextCursor));
     }
 
     private static async Task<IReadOnlyList<PortalEntry>> QueryAsync(
-        IQuerySession session, string subjectRef, SearchRecords command, long retentionStart, (long SortKey, string Id)? after, int limit)
+        IQuerySession session, string subjectRef, SearchRecords command, long retentionStart, KeysetPosition? after, int limit)
     {
         var (where, args) = Where(subjectRef, command, retentionStart, after, limit);
         return await session.QueryAsync<PortalEntry>(where, args);
@@ -184,56 +174,34 @@ public static class SearchRecordsEndpoint
     /// sees that nearly every entry of the person passes and walks the index in order rather than sorting them all.
     /// </summary>
     public static (string Where, object[] Args) Where(
-        string subjectRef, SearchRecords command, long retentionStart, (long SortKey, string Id)? after, int limit)
+        string subjectRef, SearchRecords command, long retentionStart, KeysetPosition? after, int limit)
     {
         // Hidden while any person the record is or was about is protected (re-attribution after a mis-linkage included).
         // Entries kept before `persons` existed name only their own person, hence the subject_ref.
-        var sql = new StringBuilder(
-            "where d.subject_ref = ? and d.non_disclosed = false and (d.retention_key >= ? or (d.retention_key is null and d.sort_key >= ?)) " +
+        var query = new KeysetQuery(
+            newestFirst: true,
+            "d.subject_ref = ? and d.non_disclosed = false and (d.retention_key >= ? or (d.retention_key is null and d.sort_key >= ?)) " +
             $"and not exists (select 1 from {LedgerStore.Schema}.mt_doc_subjectprotection p " +
             "where p.id = any(array_prepend(d.subject_ref, array(select jsonb_array_elements_text(coalesce(d.data -> 'persons', '[]'::jsonb))))) " +
-            "and jsonb_array_length(p.data -> 'activeProtectionIds') > 0 offset 0)");
-        var args = new List<object> { subjectRef, retentionStart, retentionStart };
-        if (command.From is { } from)
-        {
-            sql.Append(" and d.sort_key >= ?");
-            args.Add(from.UtcTicks);
-        }
-
-        if (command.To is { } to)
-        {
-            sql.Append(" and d.sort_key <= ?");
-            args.Add(to.UtcTicks);
-        }
-
+            "and jsonb_array_length(p.data -> 'activeProtectionIds') > 0 offset 0)",
+            "d.exchange_id",
+            subjectRef, retentionStart, retentionStart);
+        query.Period(command.From, command.To);
         if (command.InstitutionCode is { } inst)
         {
-            sql.Append(" and (d.data ->> 'inquirerCode' = ? or d.data ->> 'providerCode' = ?)");
-            args.Add(inst);
-            args.Add(inst);
+            query.And("(d.data ->> 'inquirerCode' = ? or d.data ->> 'providerCode' = ?)", inst, inst);
         }
 
         if (command.ProcedureCode is { } procedure)
         {
-            sql.Append(" and d.data ->> 'procedureCode' = ?");
-            args.Add(procedure);
+            query.And("d.data ->> 'procedureCode' = ?", procedure);
         }
 
         if (command.InfoItemCode is { } item)
         {
-            sql.Append(" and d.data ->> 'infoItemCode' = ?");
-            args.Add(item);
+            query.And("d.data ->> 'infoItemCode' = ?", item);
         }
 
-        if (after is { } a)
-        {
-            sql.Append(" and (d.sort_key, d.exchange_id) < (?, ?)");
-            args.Add(a.SortKey);
-            args.Add(a.Id);
-        }
-
-        sql.Append(" order by d.sort_key desc, d.exchange_id desc limit ?");
-        args.Add(limit);
-        return (sql.ToString(), args.ToArray());
+        return query.Build(after, limit);
     }
 }

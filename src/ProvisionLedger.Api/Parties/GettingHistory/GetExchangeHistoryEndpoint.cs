@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -47,7 +46,7 @@ public static class GetExchangeHistoryEndpoint
     [WolverineGet("/api/v1/exchanges/{exchangeId}/history")]
     [Authorize(Roles = $"{Roles.Nws},{Roles.Institution},{Roles.Auditor},{Roles.IncidentResponder}")]
     public static async Task<IResult> Get(
-        string exchangeId, HttpRequest request, ClaimsPrincipal user, IQuerySession session, ReadAccessLog reads, TimeProvider clock)
+        string exchangeId, HttpRequest request, Actor actor, IQuerySession session, ReadAccessLog reads, TimeProvider clock)
     {
         var (times, bad) = Bitemporal.FromQuery(request, clock.GetUtcNow());
         if (times is null)
@@ -56,7 +55,6 @@ public static class GetExchangeHistoryEndpoint
         }
 
         var asked = request.Query.ContainsKey("asOf") || request.Query.ContainsKey("validAt");
-        var actor = Actor.From(user);
         var events = await session.Events.FetchStreamAsync(ExchangeKeys.Stream(exchangeId));
         var state = ExchangeStreams.Fold(events);
         if (state is null || (actor.Is(Roles.Institution) && state.SideOf(actor) is null))
@@ -98,7 +96,7 @@ public static class GetExchangeHistoryEndpoint
 
         // An institution reads its own copy; anyone else reads the record as both parties hold it.
         string[] owners = actor.InstitutionCode is { } own ? [own] : [state.InquirerCode, state.ProviderCode];
-        await reads.RecordAsync(user, "exchange-history", state.SubjectRef, owners.Select(code => ((string?)code, 1)).ToList());
+        await reads.RecordAsync(actor, "exchange-history", state.SubjectRef, owners.Select(code => ((string?)code, 1)).ToList());
         return Results.Ok(new ExchangeHistory(
             exchangeId, ListRecordsEndpoint.ToItem(copy), entries[0], entries,
             entries.Where(e => e.Kind == "correction-appended").ToList()) { AsOf = asked ? times.AsOf : null, ValidAt = times.ValidAt });

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Auditing.ReadAccess;
@@ -21,9 +20,8 @@ public static class ListCorrectionsEndpoint
 
     [WolverineGet("/api/v1/parties/{institutionCode}/corrections")]
     [Authorize(Roles = $"{Roles.Institution},{Roles.Auditor},{Roles.IncidentResponder}")]
-    public static async Task<IResult> Get(string institutionCode, HttpRequest request, ClaimsPrincipal user, StandbyReads standby, CodeRegistry codes, ReadAccessLog reads)
+    public static async Task<IResult> Get(string institutionCode, HttpRequest request, Actor actor, StandbyReads standby, CodeRegistry codes, ReadAccessLog reads)
     {
-        var actor = Actor.From(user);
         if ((actor.Is(Roles.Institution) && !actor.IsInstitution(institutionCode)) || codes.Institution(institutionCode) is null)
         {
             return Problems.NotFound("The institution");
@@ -50,7 +48,7 @@ public static class ListCorrectionsEndpoint
             .Where(c => (from is null || c.OccurredAt >= from) && (to is null || c.OccurredAt <= to))
             .OrderBy(c => c.OccurredAt).ThenBy(c => c.ExchangeId, StringComparer.Ordinal)
             .ToList();
-        await reads.RecordAsync(user, "institution-corrections", items.Count, institutionCode: institutionCode);
+        await reads.RecordAsync(actor, "institution-corrections", items.Count, institutionCode: institutionCode);
         return Results.Ok(new InstitutionCorrections(institutionCode, from, to, items));
     }
 }

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Security.Claims;
-using System.Text;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using ProvisionLedger.Api.Auditing.ReadAccess;
@@ -49,19 +46,20 @@ public static class ListRecordsEndpoint
             r.Result, r.ErrorCode, r.PayloadDigest, subjectCode, localRecordId, inquirerSubjectCode, providerSubjectCode,
             r.Corrections, r.NonDisclosures, r.NonDisclosed);
 
+    public static readonly PageLimits Limits = new(50, 500);
+
     [WolverineGet("/api/v1/parties/nws/records")]
     [Authorize(Roles = $"{Roles.Nws},{Roles.Auditor}")]
     public static Task<IResult> Nws(
-        HttpRequest request, ClaimsPrincipal user, StandbyReads standby, CursorSealer cursors, ReadAccessLog reads) =>
-        PageAsync<NwsRecord>(request, user, standby, cursors, reads, null, "nws");
+        HttpRequest request, PageRequest page, Actor actor, StandbyReads standby, Keyset keyset, ReadAccessLog reads) =>
+        PageAsync<NwsRecord>(request, page, actor, standby, keyset, reads, null, "nws");
 
     [WolverineGet("/api/v1/parties/{institutionCode}/records")]
     [Authorize(Roles = $"{Roles.Institution},{Roles.Auditor}")]
     public static async Task<IResult> Institution(
-        string institutionCode, HttpRequest request, ClaimsPrincipal user, StandbyReads standby, CursorSealer cursors, CodeRegistry codes,
+        string institutionCode, HttpRequest request, PageRequest page, Actor actor, StandbyReads standby, Keyset keyset, CodeRegistry codes,
         ReadAccessLog reads)
     {
-        var actor = Actor.From(user);
         if ((actor.Is(Roles.Institution) && !actor.IsInstitution(institutionCode)) || codes.Institution(institutionCode) is null)
         {
             return Problems.NotFound("The institution");
@@ -70,82 +68,48 @@ public static class ListRecordsEndpoint
         var role = request.Query["role"].ToString();
         return role switch
         {
-            "inquirer" => await PageAsync<InquirerRecord>(request, user, standby, cursors, reads, ("inquirer_code", institutionCode), role),
-            "provider" => await PageAsync<ProviderRecord>(request, user, standby, cursors, reads, ("provider_code", institutionCode), role),
+            "inquirer" => await PageAsync<InquirerRecord>(request, page, actor, standby, keyset, reads, ("inquirer_code", institutionCode), role),
+            "provider" => await PageAsync<ProviderRecord>(request, page, actor, standby, keyset, reads, ("provider_code", institutionCode), role),
             _ => Problems.Validation("role", "must be inquirer or provider."),
         };
     }
 
     private static async Task<IResult> PageAsync<T>(
-        HttpRequest request, ClaimsPrincipal user, StandbyReads standby, CursorSealer cursors, ReadAccessLog reads,
+        HttpRequest request, PageRequest page, Actor actor, StandbyReads standby, Keyset keyset, ReadAccessLog reads,
         (string Column, string Code)? owner, string binding) where T : PartyRecord
     {
         var errors = new FieldErrors();
         var from = QueryTime.Read(request, "from", errors);
         var to = QueryTime.Read(request, "to", errors);
-        var pageSize = 50;
-        if (request.Query.TryGetValue("pageSize", out var size) && (!int.TryParse(size, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > 500))
-        {
-            errors.Add("pageSize", "must be a whole number between 1 and 500.");
-        }
-
+        var pageSize = page.Size(Limits, errors);
         if (errors.Any)
         {
             return errors.ToProblem();
         }
 
         var cursorBinding = $"{typeof(T).Name}|{owner?.Code}|{binding}|{from?.UtcTicks}|{to?.UtcTicks}";
-        (long SortKey, string Id)? after;
-        try
+        var after = keyset.Open(page.Cursor, cursorBinding, errors);
+        if (errors.Any)
         {
-            after = cursors.Open(request.Query["cursor"].ToString(), cursorBinding);
-        }
-        catch (InvalidCursorException)
-        {
-            return Problems.Validation("cursor", "is not a cursor of this listing.");
+            return errors.ToProblem();
         }
 
-        var sql = new StringBuilder("where true");
-        var args = new List<object>();
+        var query = new KeysetQuery(newestFirst: false);
         if (owner is { } o)
         {
-            sql.Append(CultureInfo.InvariantCulture, $" and d.{o.Column} = ?");
-            args.Add(o.Code);
+            query.And($"d.{o.Column} = ?", o.Code);
         }
 
-        if (from is { } f)
-        {
-            sql.Append(" and d.sort_key >= ?");
-            args.Add(f.UtcTicks);
-        }
-
-        if (to is { } t)
-        {
-            sql.Append(" and d.sort_key <= ?");
-            args.Add(t.UtcTicks);
-        }
-
-        if (after is { } a)
-        {
-            sql.Append(" and (d.sort_key, d.id) > (?, ?)");
-            args.Add(a.SortKey);
-            args.Add(a.Id);
-        }
-
-        sql.Append(" order by d.sort_key, d.id limit ?");
-        args.Add(pageSize + 1);
-        IReadOnlyList<T> rows;
+        KeysetPage<T> shown;
         await using (var read = await standby.OpenAsync())
         {
-            rows = await read.Session.QueryAsync<T>(sql.ToString(), args.ToArray());
+            shown = await keyset.ReadAsync<T>(read.Session, query.Period(from, to), after, pageSize, cursorBinding, r => new(r.SortKey, r.Id));
         }
 
-        var shown = rows.Take(pageSize).ToList();
-        var next = rows.Count > pageSize ? cursors.Seal(shown[^1].SortKey, shown[^1].Id, cursorBinding) : null;
         // The network system's copies are records of both parties of each exchange.
-        await reads.RecordAsync(user, $"party-copies:{binding}", null, owner is { } partyOwner
-            ? [(partyOwner.Code, shown.Count)]
-            : ReadAccessLog.PerInstitution(shown.SelectMany(r => new[] { r.InquirerCode, r.ProviderCode })));
-        return Results.Ok(new PartyRecordPage(shown.Select(ToItem).ToList(), next));
+        await reads.RecordAsync(actor, $"party-copies:{binding}", null, owner is { } partyOwner
+            ? [(partyOwner.Code, shown.Items.Count)]
+            : ReadAccessLog.PerInstitution(shown.Items.SelectMany(r => new[] { r.InquirerCode, r.ProviderCode })));
+        return Results.Ok(new PartyRecordPage(shown.Items.Select(ToItem).ToList(), shown.NextCursor));
     }
 }

@@ -54,7 +54,8 @@ public static class ReconcileEndpoint
 
     [WolverineGet("/api/v1/parties/reconciliation")]
     [Authorize(Roles = Roles.Auditor)]
-    public static async Task<IResult> Get(HttpRequest request, StandbyReads standby, TimeProvider clock, CursorSealer cursors, CancellationToken ct)
+    public static async Task<IResult> Get(
+        HttpRequest request, PageRequest page, StandbyReads standby, TimeProvider clock, Keyset keyset, CancellationToken ct)
     {
         var streamsPerCall = DefaultStreamsPerCall;
         if (request.Query.TryGetValue("streams", out var size)
@@ -64,14 +65,11 @@ public static class ReconcileEndpoint
         }
 
         var binding = $"reconciliation|{streamsPerCall}";
-        string after;
-        try
+        var errors = new FieldErrors();
+        var after = keyset.Open(page.Cursor, binding, errors, "the reconciliation")?.Id ?? "";
+        if (errors.Any)
         {
-            after = cursors.Open(request.Query["cursor"].ToString(), binding)?.Id ?? "";
-        }
-        catch (InvalidCursorException)
-        {
-            return Problems.Validation("cursor", "is not a cursor of the reconciliation.");
+            return errors.ToProblem();
         }
 
         var from = after;
@@ -224,7 +222,7 @@ public static class ReconcileEndpoint
 
         return Results.Ok(new ReconciliationReport(
             clock.GetUtcNow(), exchanges, replayed, total == 0, total, total > divergences.Count, divergences,
-            more ? cursors.Seal(0, after, binding) : null));
+            more ? keyset.Seal(0, after, binding) : null));
     }
 
     private sealed record ColumnMismatch(string ExchangeId, string Column);
