@@ -66,10 +66,14 @@ public static class BenchMain
             Console.WriteLine($"  {Clients(clients)}:");
             await database.ExecuteAsync("select pg_stat_statements_reset()");
             var lag = ChainLag.Start(database, host);
+            var commitsBefore = host.Services.GetRequiredService<GroupCommit>().Counts;
             var (ingest, ingestLatency) = await http.IngestAsync($"H{clients}", ExchangesFor(clients), clients, HttpPerson);
+            var commitsAfter = host.Services.GetRequiredService<GroupCommit>().Counts;
             var lagFigures = await lag.StopAsync();
             Load.Print(ingest with { Name = $"HTTP exchanges (inquiry + provision), {Clients(clients)}" }, ingestLatency);
             Console.WriteLine("    " + lagFigures);
+            var (commits, writes) = (commitsAfter.Commits - commitsBefore.Commits, commitsAfter.Writes - commitsBefore.Writes);
+            Console.WriteLine($"    group commit: {writes:N0} writes in {commits:N0} commits ({(commits == 0 ? 0 : (double)writes / commits):F1} writes per commit)");
             report.SingleRoutes[clients] = (ingest, ingestLatency.Of(Latencies.AllKinds));
             if (clients == o.Clients)
             {
@@ -97,6 +101,12 @@ public static class BenchMain
         }
 
         report.PrintSingleRoutes();
+        if (o.SingleRoutesOnly)
+        {
+            Console.WriteLine($"--single-routes-only: the other phases not run ({total.Elapsed.TotalMinutes:F1} min).");
+            return 0;
+        }
+
         report.HasBulk = await http.HasBulkPathAsync();
         if (report.HasBulk)
         {
@@ -346,6 +356,15 @@ public static class BenchMain
         foreach (var row in await database.RowsAsync(
                      "select calls, round(total_exec_time::numeric, 0), round(mean_exec_time::numeric, 3), " +
                      $"left(regexp_replace(query, '\\s+', ' ', 'g'), 150) from pg_stat_statements where {Mine} order by total_exec_time desc limit 10"))
+        {
+            var perExchange = decimal.Parse(row[0], CultureInfo.InvariantCulture) / exchanges;
+            Console.WriteLine($"    {perExchange,5:F2}/exch  {row[1],7} ms total  {row[2],7} ms mean  {row[3]}");
+        }
+
+        Console.WriteLine("  the most frequent ones:");
+        foreach (var row in await database.RowsAsync(
+                     "select calls, round(total_exec_time::numeric, 0), round(mean_exec_time::numeric, 3), " +
+                     $"left(regexp_replace(query, '\\s+', ' ', 'g'), 150) from pg_stat_statements where {Mine} order by calls desc limit 12"))
         {
             var perExchange = decimal.Parse(row[0], CultureInfo.InvariantCulture) / exchanges;
             Console.WriteLine($"    {perExchange,5:F2}/exch  {row[1],7} ms total  {row[2],7} ms mean  {row[3]}");

@@ -67,6 +67,9 @@ public sealed class BenchOptions
 
     public bool Keep { get; set; }
 
+    /// <summary>Phase 1 and its plain-Marten comparison only (<c>--single-routes-only</c>): for work on the single routes.</summary>
+    public bool SingleRoutesOnly { get; set; }
+
     public string DataDirectory { get; set; } = Path.Combine(Path.GetTempPath(), $"ledger-bench-{Environment.ProcessId}");
 
     public bool Quick { get; private set; }
@@ -122,6 +125,7 @@ public sealed class BenchOptions
                 case "--page-calls": o.PageCalls = Int(); break;
                 case "--no-fsync": o.Durable = false; break;
                 case "--keep": o.Keep = true; break;
+                case "--single-routes-only": o.SingleRoutesOnly = true; break;
                 case "--data-dir": o.DataDirectory = Next(); break;
                 default: throw new ArgumentException($"Unknown argument {args[i]}. See bench/README.md.");
             }

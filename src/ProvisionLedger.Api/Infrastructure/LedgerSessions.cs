@@ -28,7 +28,10 @@ public sealed class LedgerSessions(IDocumentStore store, IHttpContextAccessor ht
     }
 
     /// <summary>The same stamp for a write handed to <see cref="GroupCommit"/>, which shares one session among writers.</summary>
-    public CommitStamp StampFor(Actor actor)
+    public CommitStamp StampFor(Actor actor) => StampFor(actor, http.HttpContext);
+
+    /// <inheritdoc cref="StampFor(Actor)"/>
+    public static CommitStamp StampFor(Actor actor, HttpContext? context)
     {
         var headers = new Dictionary<string, string> { ["role"] = actor.Role };
         if (actor.InstitutionCode is not null)
@@ -36,7 +39,7 @@ public sealed class LedgerSessions(IDocumentStore store, IHttpContextAccessor ht
             headers["inst"] = actor.InstitutionCode;
         }
 
-        return new CommitStamp(actor.Principal, CorrelationId(http.HttpContext), headers);
+        return new CommitStamp(actor.Principal, CorrelationId(context), headers);
     }
 
     public static string CorrelationId(HttpContext? context)

@@ -16,14 +16,17 @@ public sealed record Decision(IResult Answer, IReadOnlyList<object> Events)
 }
 
 /// <summary>
-/// The one way a single write is carried out: load the stream's write model with Marten's <c>FetchForWriting</c> (and
-/// one document the decision needs, in the same round trip when its key is known beforehand), decide, append, commit,
-/// on one connection held for the whole attempt. When the append loses a race for the stream (Marten's optimistic
-/// version check, or two requests starting the same stream) the whole step runs again against what won, so a repeat
-/// is answered as the first request was; a request that keeps losing gets 409. Events are stamped with the actor and the
-/// request's correlation id as <see cref="LedgerSessions"/> stamps them.
+/// The one way a single write is carried out: read the stream's write model with Marten's <c>FetchForWriting</c> (and
+/// one document the decision needs, in the same round trip when its key is known beforehand) outside any transaction,
+/// decide, then hand the events, with the stream version the decision saw, to <see cref="GroupCommit"/>: concurrent
+/// writes share one transaction and one commit, and each request is answered only once the commit holding its events is
+/// durable. When the append loses a race for the stream (the version moved since the read, or two requests started the
+/// same stream) the whole step runs again against what won, so a repeat is answered as the first request was; a request
+/// that keeps losing gets 409. A shared commit that fails because the database is unavailable fails every write in it
+/// (each answered 503, nothing written). Events are stamped with the actor and the request's correlation id as
+/// <see cref="LedgerSessions"/> stamps them.
 /// </summary>
-public sealed class LedgerWrites(IDocumentStore store, IHttpContextAccessor http)
+public sealed class LedgerWrites(IDocumentStore store, GroupCommit commits, IHttpContextAccessor http)
 {
     public const int Attempts = 3;
 
@@ -32,7 +35,7 @@ public sealed class LedgerWrites(IDocumentStore store, IHttpContextAccessor http
         RunAsync(actor, lostTitle, async session =>
         {
             var stream = await session.Events.FetchForWriting<TState>(streamKey);
-            return (stream.AppendMany, decide(stream.Aggregate));
+            return Plan.At(stream, decide(stream.Aggregate));
         });
 
     /// <summary>
@@ -52,12 +55,12 @@ public sealed class LedgerWrites(IDocumentStore store, IHttpContextAccessor http
                 var loading = batch.Load<TDocument>(known);
                 await batch.Execute();
                 var fetched = await fetching;
-                return (fetched.AppendMany, decide(fetched.Aggregate, await loading));
+                return Plan.At(fetched, decide(fetched.Aggregate, await loading));
             }
 
             var stream = await session.Events.FetchForWriting<TState>(streamKey);
             var document = documentKey(stream.Aggregate) is { } key ? await session.LoadAsync<TDocument>(key) : null;
-            return (stream.AppendMany, decide(stream.Aggregate, document));
+            return Plan.At(stream, decide(stream.Aggregate, document));
         });
 
     /// <summary>
@@ -70,7 +73,8 @@ public sealed class LedgerWrites(IDocumentStore store, IHttpContextAccessor http
         RunAsync(actor, lostTitle, async session =>
         {
             var document = await session.LoadAsync<TDocument>(documentKey);
-            return (events => session.Events.Append(streamOf(document!), events), decide(document));
+            var decision = decide(document);
+            return decision.Events.Count == 0 ? Plan.Nothing(decision) : Plan.Anywhere(streamOf(document!), decision);
         });
 
     /// <summary>
@@ -84,37 +88,35 @@ public sealed class LedgerWrites(IDocumentStore store, IHttpContextAccessor http
         {
             if (await session.LoadAsync<TDocument>(documentKey) is not { } document)
             {
-                return (_ => { }, decide(null, null));
+                return Plan.Nothing(decide(null, null));
             }
 
             var stream = await session.Events.FetchForWriting<TState>(streamOf(document));
-            return (stream.AppendMany, decide(document, stream.Aggregate));
+            return Plan.At(stream, decide(document, stream.Aggregate));
         });
 
-    private async Task<IResult> RunAsync(
-        Actor actor, string lostTitle, Func<IDocumentSession, Task<(Action<IEnumerable<object>> Append, Decision Decision)>> step)
+    private async Task<IResult> RunAsync(Actor actor, string lostTitle, Func<IDocumentSession, Task<Plan>> step)
     {
+        var stamp = LedgerSessions.StampFor(actor, http.HttpContext);
         for (var attempt = 1; ; attempt++)
         {
-            // One connection for the whole attempt, and one read-committed transaction that Npgsql begins with the first
-            // read and Marten commits in SaveChanges (Marten's lightweight sessions otherwise check a pooled connection
-            // out, and reset it, for every command).
-            await using var connection = store.Storage.Database.CreateConnection();
-            await connection.OpenAsync();
-            await using var transaction = await connection.BeginTransactionAsync();
-            await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, shouldAutoCommit: true));
-            LedgerSessions.Stamp(session, actor, http.HttpContext);
+            // The read: one round trip on a pooled connection, no transaction (a decision's reads see committed state; the
+            // append's version check catches what changed since).
+            Plan plan;
+            await using (var session = store.LightweightSession())
+            {
+                plan = await step(session);
+            }
+
+            if (plan.Decision.Events.Count == 0)
+            {
+                return plan.Decision.Answer;
+            }
+
             try
             {
-                var (append, decision) = await step(session);
-                if (decision.Events.Count == 0)
-                {
-                    return decision.Answer;
-                }
-
-                append(decision.Events);
-                await session.SaveChangesAsync();
-                return decision.Answer;
+                await commits.CommitAsync(stamp, plan.Append, plan.Stream, plan.Version);
+                return plan.Decision.Answer;
             }
             catch (Exception e) when (Concurrency.IsConflict(e) && attempt < Attempts)
             {
@@ -123,12 +125,32 @@ public sealed class LedgerWrites(IDocumentStore store, IHttpContextAccessor http
             {
                 return Problems.Conflict(lostTitle);
             }
-            catch (InvalidOperationException e) when (connection.FullState.HasFlag(System.Data.ConnectionState.Broken) || connection.State != System.Data.ConnectionState.Open)
-            {
-                // The connection broke under the transaction (the server went away) and Marten's own retry then met the
-                // completed transaction: the database is unavailable (503 with Retry-After), not a fault of the service.
-                throw new Npgsql.NpgsqlException("The connection to the database was lost during the write.", new IOException(e.Message, e));
-            }
+        }
+    }
+
+    /// <summary>What a decision appends, to which stream, and at which version (the one it was decided on).</summary>
+    private sealed record Plan(Decision Decision, string? Stream, long? Version, Action<IDocumentSession> Append)
+    {
+        public static Plan Nothing(Decision decision) => new(decision, null, null, _ => { });
+
+        /// <summary>
+        /// Appended as <c>FetchForWriting</c>'s stream would be: a stream it found empty is started (two requests
+        /// starting it collide), any other is appended to at the version read (a write in between fails the check).
+        /// </summary>
+        public static Plan At<TState>(IEventStream<TState> stream, Decision decision) where TState : class
+        {
+            var key = stream.Key ?? throw new InvalidOperationException("Ledger streams are keyed by strings.");
+            var version = stream.StartingVersion ?? 0;
+            var events = decision.Events.ToArray();
+            return new Plan(decision, key, version, version == 0
+                ? session => session.Events.StartStream<TState>(key, events)
+                : session => session.Events.Append(key, version + events.Length, events));
+        }
+
+        public static Plan Anywhere(string stream, Decision decision)
+        {
+            var events = decision.Events.ToArray();
+            return new Plan(decision, stream, null, session => session.Events.Append(stream, events));
         }
     }
 }
