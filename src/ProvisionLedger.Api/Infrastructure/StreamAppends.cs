@@ -46,8 +46,10 @@ public static class StreamAppends
         return events;
     }
 
+    /// <param name="timeout">How long each statement may take (default: the connection string's command timeout).</param>
     public static async Task<IReadOnlyList<IEvent>> AppendAsync(
-        IDocumentSession session, NpgsqlTransaction transaction, IReadOnlyList<StreamAppend> appends, CancellationToken ct = default)
+        IDocumentSession session, NpgsqlTransaction transaction, IReadOnlyList<StreamAppend> appends, TimeSpan? timeout = null,
+        CancellationToken ct = default)
     {
         var streams = appends.Where(a => a.Events.Count > 0).ToList();
         if (streams.Count == 0)
@@ -99,6 +101,7 @@ public static class StreamAppends
                          "from locked l join expected x on x.id = l.id and x.version = l.version where s.id = l.id returning s.id) " +
                          "select (select count(*) from moved), now()", connection, transaction))
         {
+            bump.CommandTimeout = timeout is { } t ? (int)t.TotalSeconds : bump.CommandTimeout;
             bump.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Varchar) { Value = streams.Select(a => a.StreamKey).ToArray() });
             bump.Parameters.Add(new NpgsqlParameter("versions", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = streams.Select(a => a.ExpectedVersion).ToArray() });
             bump.Parameters.Add(new NpgsqlParameter("counts", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = streams.Select(a => (long)a.Events.Count).ToArray() });
@@ -130,6 +133,7 @@ public static class StreamAppends
                          "from unnest(@ids::uuid[], @streams::varchar[], @eventVersions::bigint[], @data::jsonb[], @types::varchar[], @dotnet::varchar[]) " +
                          "as r(id, stream_id, version, data, type, dotnet_type) returning id, seq_id", connection, transaction))
         {
+            insert.CommandTimeout = timeout is { } t ? (int)t.TotalSeconds : insert.CommandTimeout;
             insert.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = events.Select(e => e.Id).ToArray() });
             insert.Parameters.Add(new NpgsqlParameter("streams", NpgsqlDbType.Array | NpgsqlDbType.Varchar) { Value = events.Select(e => e.StreamKey!).ToArray() });
             insert.Parameters.Add(new NpgsqlParameter("eventVersions", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = events.Select(e => e.Version).ToArray() });

@@ -68,6 +68,13 @@ public static class ConfirmMisLinkageEndpoint
     /// <summary>Decisions made and written before a confirmation that keeps losing races answers 409.</summary>
     public const int Attempts = 3;
 
+    /// <summary>
+    /// How long one statement of the write may take. A confirmation of 100,000 records writes every read-model table's
+    /// 100,000 rows in one statement each, which can take longer than the default 30 s on a loaded server; the client's
+    /// own timeout still bounds the request.
+    /// </summary>
+    public static readonly TimeSpan WriteTimeout = TimeSpan.FromMinutes(5);
+
     public static FieldErrors Check(ConfirmMisLinkage command, DateTimeOffset now, TimeSpan skew)
     {
         var errors = new FieldErrors();
@@ -110,7 +117,9 @@ public static class ConfirmMisLinkageEndpoint
             await using var connection = store.Storage.Database.CreateConnection();
             await connection.OpenAsync(ct);
             await using var transaction = await connection.BeginTransactionAsync(ct);
-            await using var session = sessions.OpenFor(actor, Marten.Services.SessionOptions.ForTransaction(transaction, shouldAutoCommit: true));
+            var sessionOptions = Marten.Services.SessionOptions.ForTransaction(transaction, shouldAutoCommit: true);
+            sessionOptions.Timeout = (int)WriteTimeout.TotalSeconds;
+            await using var session = sessions.OpenFor(actor, sessionOptions);
             var (answer, plan) = await DecideAsync(session, actor, linkageId, command, fingerprint, subjects, codes, now);
             if (plan is null)
             {
@@ -301,7 +310,7 @@ public static class ConfirmMisLinkageEndpoint
     public static async Task WriteAsync(ConfirmationPlan plan, IDocumentSession session, Npgsql.NpgsqlTransaction transaction, CancellationToken ct = default)
     {
         await StreamAppends.AppendAsync(session, transaction,
-            [.. plan.Exchanges.Select(x => new StreamAppend(ExchangeKeys.Stream(x.ExchangeId), x.Version, x.Events))], ct);
+            [.. plan.Exchanges.Select(x => new StreamAppend(ExchangeKeys.Stream(x.ExchangeId), x.Version, x.Events))], WriteTimeout, ct);
         session.Events.Append(plan.LinkageStreamKey, plan.LinkageVersion + plan.LinkageEvents.Count, plan.LinkageEvents.ToArray());
         session.Events.StartStream(IncidentKeys.Stream(plan.Opened.IncidentId), plan.Opened);
         await session.SaveChangesAsync(ct);
