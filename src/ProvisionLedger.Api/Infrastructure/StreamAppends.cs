@@ -14,8 +14,8 @@ public sealed record StreamAppend(string StreamKey, long ExpectedVersion, IReadO
 
 /// <summary>
 /// Appends events to many existing streams in a fixed number of statements, whatever their number: one <c>update</c> of
-/// <c>mt_streams</c> that locks the streams (in key order) and moves each from the version its decision was made at to its
-/// new version, and one multi-row <c>insert</c> into <c>mt_events</c> with consecutive versions per stream and sequence
+/// <c>mt_streams</c> that locks the streams (in key order, one primary-key probe each) and moves each from the version its
+/// decision was made at to its new version, and one multi-row <c>insert</c> into <c>mt_events</c> with consecutive versions per stream and sequence
 /// numbers from Marten's own sequence. Marten's <c>Events.Append</c> would cost one <c>mt_quick_append_events</c> call per
 /// stream, and a session's own search for the stream grows with every stream already in it (quadratic at 100,000).
 /// <para>
@@ -90,25 +90,34 @@ public static class StreamAppends
         var json = events.Select(e => serializer.ToJson(e.Data)).ToArray();
         var s = LedgerStore.Schema;
 
-        // 1. The streams, locked in key order (as concurrent confirmations would lock them), each moved from its expected version.
+        // 1. The streams, each moved from its expected version: one primary-key probe per stream in key order (ordinal, so
+        // two appends sharing streams lock them in the same order). Hash and merge joins are off for this statement only:
+        // with the array's length known the planner would otherwise scan the whole of mt_streams, and lock in its order.
         DateTimeOffset now;
         long moved;
+        var ordered = streams.OrderBy(a => a.StreamKey, StringComparer.Ordinal).ToList();
         await using (var bump = new NpgsqlCommand(
-                         $"with expected as (select * from unnest(@keys::varchar[], @versions::bigint[], @counts::bigint[]) as x(id, version, n)), " +
-                         $"locked as (select s.id, s.version from {s}.mt_streams s where s.id = any(@keys) and not coalesce(s.is_archived, false) " +
-                         "order by s.id for update), " +
-                         $"moved as (update {s}.mt_streams s set version = x.version + x.n, timestamp = now() " +
-                         "from locked l join expected x on x.id = l.id and x.version = l.version where s.id = l.id returning s.id) " +
-                         "select (select count(*) from moved), now()", connection, transaction))
+                         "set local enable_hashjoin = off; set local enable_mergejoin = off; " +
+                         $"with moved as (update {s}.mt_streams s set version = x.version + x.n, timestamp = now() " +
+                         "from unnest(@keys::varchar[], @versions::bigint[], @counts::bigint[]) as x(id, version, n) " +
+                         "where s.id = x.id and s.version = x.version and not coalesce(s.is_archived, false) returning s.id) " +
+                         "select (select count(*) from moved), now(); reset enable_hashjoin; reset enable_mergejoin", connection, transaction))
         {
             bump.CommandTimeout = timeout is { } t ? (int)t.TotalSeconds : bump.CommandTimeout;
-            bump.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Varchar) { Value = streams.Select(a => a.StreamKey).ToArray() });
-            bump.Parameters.Add(new NpgsqlParameter("versions", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = streams.Select(a => a.ExpectedVersion).ToArray() });
-            bump.Parameters.Add(new NpgsqlParameter("counts", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = streams.Select(a => (long)a.Events.Count).ToArray() });
-            await using var reader = await bump.ExecuteReaderAsync(ct);
-            await reader.ReadAsync(ct);
-            moved = reader.GetInt64(0);
-            now = reader.GetFieldValue<DateTimeOffset>(1);
+            bump.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Varchar) { Value = ordered.Select(a => a.StreamKey).ToArray() });
+            bump.Parameters.Add(new NpgsqlParameter("versions", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = ordered.Select(a => a.ExpectedVersion).ToArray() });
+            bump.Parameters.Add(new NpgsqlParameter("counts", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = ordered.Select(a => (long)a.Events.Count).ToArray() });
+            try
+            {
+                await using var reader = await bump.ExecuteReaderAsync(ct);
+                await reader.ReadAsync(ct);
+                moved = reader.GetInt64(0);
+                now = reader.GetFieldValue<DateTimeOffset>(1);
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.LockNotAvailable)
+            {
+                throw new ConcurrencyException("Another write holds some of these streams: nothing appended.", typeof(IEvent), ordered[0].StreamKey);
+            }
         }
 
         if (moved != streams.Count)
