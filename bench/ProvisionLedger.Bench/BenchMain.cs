@@ -52,6 +52,10 @@ public static class BenchMain
         var population = new Population(codes, host.LedgerOptions) { AlwaysVisiblePerson = HotPerson };
         var http = new HttpPhases(host, client, population);
         var report = new Report { Clients = o.Clients };
+        if (o.IncidentsOnly)
+        {
+            return await IncidentsOnlyAsync(o, host, client, database);
+        }
 
         // 1. The HTTP write path, every projection on, at each client count.
         Heading("1. HTTP write path (single routes), all inline projections on");
@@ -323,6 +327,30 @@ public static class BenchMain
     }
 
     private static int failedMeasurements;
+
+    /// <summary>
+    /// <c>--incidents-only</c>: the incident of <c>--trace-records</c>, then the large one of <c>--large-trace-records</c>, on
+    /// the store as it is (empty but for them), each confirmed and traced as in the stages; no other phase.
+    /// </summary>
+    private static async Task<int> IncidentsOnlyAsync(BenchOptions o, LedgerHost host, HttpClient client, BenchDatabase database)
+    {
+        Heading("Incidents only (--incidents-only): the store holds nothing but the incidents' own records");
+        var figures = new List<IncidentFigures?>();
+        foreach (var (records, number) in new[] { (o.TraceRecords, 1), (o.LargeTraceRecords, 99) }.Where(x => x.Item1 > 0))
+        {
+            figures.Add(await Attempt($"incident of {records:N0}", () =>
+                IncidentTraceBenchmark.MeasureAsync(host, client, database, records, o.Quick ? 5 : 10, incident: number)));
+        }
+
+        Console.WriteLine();
+        foreach (var f in figures.OfType<IncidentFigures>())
+        {
+            Console.WriteLine($"incident of {f.Records:N0} records: confirmation {f.Confirmation.TotalSeconds:F2} s; trace over HTTP {f.Trace}");
+        }
+
+        Console.WriteLine($"HTTP over the whole run, {Load.WholeRunStatuses()}");
+        return Load.WholeRunFiveHundreds() > 0 ? 3 : failedMeasurements > 0 ? 4 : 0;
+    }
 
     /// <summary>Runs one measurement; when it fails, says so (the figure is then missing from the summary) and lets the run go on.</summary>
     private static async Task<T?> Attempt<T>(string name, Func<Task<T>> measure) where T : class

@@ -58,6 +58,13 @@ public sealed class BenchOptions
 
     public int HotSubjectRecords { get; set; } = 200;
 
+    /// <summary>
+    /// Only the incidents (<c>--incidents-only</c>): on an empty store, one incident of <see cref="TraceRecords"/> and one of
+    /// <see cref="LargeTraceRecords"/>, confirmation and trace timed; no other phase. For working on the confirmation and
+    /// the trace: minutes instead of hours.
+    /// </summary>
+    public bool IncidentsOnly { get; set; }
+
     public int PortalCalls { get; set; } = 2_000;
 
     public int PageCalls { get; set; } = 1_000;
@@ -126,6 +133,7 @@ public sealed class BenchOptions
                 case "--no-fsync": o.Durable = false; break;
                 case "--keep": o.Keep = true; break;
                 case "--single-routes-only": o.SingleRoutesOnly = true; break;
+                case "--incidents-only": o.IncidentsOnly = true; break;
                 case "--data-dir": o.DataDirectory = Next(); break;
                 default: throw new ArgumentException($"Unknown argument {args[i]}. See bench/README.md.");
             }
@@ -159,5 +167,5 @@ public sealed class BenchOptions
         $"large-trace-records={LargeTraceRecords:N0} rebuild-events={RebuildEvents:N0} http-persons={HttpPersons:N0} http-exchanges={HttpExchanges:N0} warmup={Warmup} " +
         $"batch-exchanges={BatchExchanges:N0} batch-size={BatchSize} file-lines={FileLines:N0} lines-per-file={LinesPerFile:N0} clients={Clients} preload-via={PreloadVia} " +
         $"preload-tasks={PreloadTasks} preload-persons={PreloadPersons:N0} hot-records={HotSubjectRecords} " +
-        $"portal-calls={PortalCalls} page-calls={PageCalls} durable={Durable}");
+        $"portal-calls={PortalCalls} page-calls={PageCalls} durable={Durable}{(IncidentsOnly ? " incidents-only" : "")}");
 }

@@ -233,14 +233,17 @@ public sealed class ConfirmingMisLinkageTests(LedgerApi api) : IClassFixture<Led
     {
         var (linkageId, _, _) = await WrongLinkageAsync();
         var command = new ConfirmMisLinkage(DiscoveredAt, "staff-3", "cause", MyNumbers.Next(), null);
-        await using var session = api.Store.LightweightSession();
+        await using var connection = api.Store.Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var session = api.Store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, shouldAutoCommit: true));
         var (_, plan) = await ConfirmMisLinkageEndpoint.DecideAsync(session, new Actor(Roles.IncidentResponder, null, "test"), linkageId, command,
             "fingerprint", api.Services.GetRequiredService<SubjectKeys>(), api.Services.GetRequiredService<CodeRegistry>(), DateTimeOffset.UtcNow);
         var records = Enumerable.Range(0, 501)
-            .Select(i => ($"NWS-ATOMIC-{i}", new object[] { new Exploding(i == 500) })).ToList();
+            .Select(i => ($"NWS-ATOMIC-{i}", 0L, new object[] { new Exploding(i == 500) })).ToList();
         var before = await api.EventCountAsync();
 
-        var write = () => ConfirmMisLinkageEndpoint.WriteAsync(plan! with { Exchanges = records }, session);
+        var write = () => ConfirmMisLinkageEndpoint.WriteAsync(plan! with { Exchanges = records }, session, transaction);
 
         await write.Should().ThrowAsync<Exception>("the last record's event cannot be written");
         (await api.EventCountAsync()).Should().Be(before, "the linkage's end and the other records were in the same transaction");

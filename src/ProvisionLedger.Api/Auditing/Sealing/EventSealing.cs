@@ -24,7 +24,8 @@ public static class EventSealing
     {
         public override Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token)
         {
-            var events = session.PendingChanges.Streams().SelectMany(s => s.Events).ToList();
+            // Marten's appends, and the events appended set-based in the same transaction (StreamAppends).
+            var events = session.PendingChanges.Streams().SelectMany(s => s.Events).Concat(StreamAppends.TakeForSeal(session)).ToList();
             if (events.Count > 0)
             {
                 ((ITransactionParticipantRegistrar)session).AddTransactionParticipant(new Seal(events, signer, clock, tables));

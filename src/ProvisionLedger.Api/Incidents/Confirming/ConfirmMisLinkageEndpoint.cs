@@ -29,19 +29,24 @@ public sealed record IncidentAnswer(string IncidentId);
 /// <param name="StreamVersion">The version of its local record's stream the decision is made at.</param>
 /// <param name="Link">Its local record's link (episodes), while the linkage is in force.</param>
 /// <param name="Made">Every record made under it, while in force.</param>
+/// <param name="MadeVersions">The version of each of those records' exchange streams, read with them (by exchange id).</param>
 public sealed record ConfirmationState(
-    Linkage? Linkage, Incident? Incident, long StreamVersion, LocalRecordLink? Link, IReadOnlyList<LinkedExchange> Made);
+    Linkage? Linkage, Incident? Incident, long StreamVersion, LocalRecordLink? Link, IReadOnlyList<LinkedExchange> Made,
+    IReadOnlyDictionary<string, long>? MadeVersions = null);
 
 /// <summary>The true owner as the ledger keys them: <c>subjectRef</c> and the institution's 機関別符号.</summary>
 public sealed record TrueOwner(string SubjectRef, string InstitutionSubjectCode);
 
-/// <summary>What a confirmation writes: the linkage's events (at the version they were decided on), the incident, and per record its events.</summary>
+/// <summary>
+/// What a confirmation writes: the linkage's events (at the version they were decided on), the incident, and per record
+/// its events, each after the version of the record's stream the decision was made at.
+/// </summary>
 public sealed record ConfirmationPlan(
     string LinkageStreamKey,
     long LinkageVersion,
     IReadOnlyList<object> LinkageEvents,
     IncidentOpened Opened,
-    IReadOnlyList<(string ExchangeId, object[] Events)> Exchanges);
+    IReadOnlyList<(string ExchangeId, long Version, object[] Events)> Exchanges);
 
 /// <summary>
 /// Confirms that a linkage was wrong, in one transaction: the wrong linkage ends at discovery, the local record is
@@ -59,6 +64,16 @@ public sealed record ConfirmationPlan(
 /// </summary>
 public static class ConfirmMisLinkageEndpoint
 {
+    /// <summary>Decisions made and written before a confirmation that keeps losing races answers 409.</summary>
+    public const int Attempts = 3;
+
+    /// <summary>
+    /// How long one statement of the write may take. A confirmation of 100,000 records writes every read-model table's
+    /// 100,000 rows in one statement each, which can take longer than the default 30 s on a loaded server; the client's
+    /// own timeout still bounds the request.
+    /// </summary>
+    public static readonly TimeSpan WriteTimeout = TimeSpan.FromMinutes(5);
+
     public static FieldErrors Check(ConfirmMisLinkage command, DateTimeOffset now, TimeSpan skew)
     {
         var errors = new FieldErrors();
@@ -77,7 +92,7 @@ public static class ConfirmMisLinkageEndpoint
     [Authorize(Roles = $"{Roles.Institution},{Roles.IncidentResponder}")]
     public static async Task<IResult> Post(
         string linkageId, HttpRequest request, Actor actor, LedgerSessions sessions, SubjectKeys subjects,
-        CodeRegistry codes, LedgerOptions options, TimeProvider clock)
+        CodeRegistry codes, LedgerOptions options, TimeProvider clock, IDocumentStore store)
     {
         var (command, bad) = await JsonBody.ReadAsync<ConfirmMisLinkage>(request);
         if (command is null)
@@ -93,9 +108,16 @@ public static class ConfirmMisLinkageEndpoint
         }
 
         var fingerprint = Fingerprint.Of(command, options.SubjectHmacKey);
-        for (var attempt = 0; ; attempt++)
+        var ct = request.HttpContext.RequestAborted;
+        for (var attempt = 1; ; attempt++)
         {
-            await using var session = sessions.OpenFor(actor);
+            // One connection and one read-committed transaction for the decision's reads and the writes; Marten commits it.
+            await using var connection = store.Storage.Database.CreateConnection();
+            await connection.OpenAsync(ct);
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            var sessionOptions = Marten.Services.SessionOptions.ForTransaction(transaction, shouldAutoCommit: true);
+            sessionOptions.Timeout = (int)WriteTimeout.TotalSeconds;
+            await using var session = sessions.OpenFor(actor, sessionOptions);
             var (answer, plan) = await DecideAsync(session, actor, linkageId, command, fingerprint, subjects, codes, now);
             if (plan is null)
             {
@@ -104,12 +126,17 @@ public static class ConfirmMisLinkageEndpoint
 
             try
             {
-                await WriteAsync(plan, session, request.HttpContext.RequestAborted);
+                await WriteAsync(plan, session, transaction, ct);
                 return answer;
             }
-            catch (Exception e) when (attempt == 0 && Concurrency.IsConflict(e))
+            catch (Exception e) when (Concurrency.IsConflict(e) && attempt < Attempts)
             {
-                // The same confirmation (or another change to this linkage) won a race: decide again against it.
+                // The same confirmation, another change to this linkage, or a write to one of its records won a race:
+                // nothing was written; decide again against what is there now.
+            }
+            catch (Exception e) when (Concurrency.IsConflict(e))
+            {
+                return Problems.Conflict("The linkage or its records kept changing during the confirmation; nothing was written. Try again.");
             }
         }
     }
@@ -132,7 +159,8 @@ public static class ConfirmMisLinkageEndpoint
     /// <summary>
     /// What the decision needs, in five reads by key or index: the linkage, its incident when it is already mis-linked,
     /// its stream's version and local-record link, and every record made under it (the linkage-id indexes of
-    /// <see cref="LinkedExchange"/>).
+    /// <see cref="LinkedExchange"/>) with its exchange stream's version, in one statement so that the records and the
+    /// versions are the same snapshot: a write to a record after it makes the confirmation's append fail and decide again.
     /// </summary>
     public static async Task<ConfirmationState> LoadAsync(IQuerySession session, string linkageId)
     {
@@ -155,10 +183,27 @@ public static class ConfirmMisLinkageEndpoint
             throw new InvalidOperationException($"Linkage {linkageId} has no stream or local record link.");
         }
 
-        var made = await session.Query<LinkedExchange>()
-            .Where(x => x.InquirerLinkageId == linkageId || x.ProviderLinkageId == linkageId)
-            .ToListAsync();
-        return new ConfirmationState(linkage, null, stream.Version, current, made);
+        var s = LedgerStore.Schema;
+        var connection = session.Connection ?? throw new InvalidOperationException("The session has no connection.");
+        var serializer = session.DocumentStore.Options.Serializer();
+        var made = new List<LinkedExchange>();
+        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using (var read = new Npgsql.NpgsqlCommand(
+                         $"select d.data, e.version from {s}.mt_doc_linkedexchange d join {s}.mt_streams e on e.id = @prefix || d.id " +
+                         "where d.inquirer_linkage_id = @linkage or d.provider_linkage_id = @linkage", connection))
+        {
+            read.Parameters.AddWithValue("prefix", ExchangeKeys.Stream(""));
+            read.Parameters.AddWithValue("linkage", linkageId);
+            await using var reader = await read.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                var record = serializer.FromJson<LinkedExchange>(reader, 0);
+                made.Add(record);
+                versions[record.Id] = reader.GetInt64(1);
+            }
+        }
+
+        return new ConfirmationState(linkage, null, stream.Version, current, made, versions);
     }
 
     /// <summary>
@@ -223,7 +268,7 @@ public static class ConfirmMisLinkageEndpoint
         var correctionFingerprint = $"incident:{incidentId}";
         var attributed = 0;
         var made = state.Made;
-        var exchanges = new List<(string ExchangeId, object[] Events)>(made.Count);
+        var exchanges = new List<(string ExchangeId, long Version, object[] Events)>(made.Count);
         foreach (var record in made.OrderBy(x => x.RequestedAt).ThenBy(x => x.Id, StringComparer.Ordinal))
         {
             var role = record.RoleOf(linkageId);
@@ -239,7 +284,7 @@ public static class ConfirmMisLinkageEndpoint
                 attributed++;
             }
 
-            exchanges.Add((record.Id, events.ToArray()));
+            exchanges.Add((record.Id, state.MadeVersions?.GetValueOrDefault(record.Id) ?? 0, events.ToArray()));
         }
 
         var opened = new IncidentOpened(
@@ -252,21 +297,20 @@ public static class ConfirmMisLinkageEndpoint
     }
 
     /// <summary>
-    /// Writes the plan in one session and one transaction: every event appended in one <c>SaveChanges</c> (Marten sends
-    /// the appends in batched round trips) and each inline projection run once over all of them, so the read models are
-    /// written set-based, a statement per table (the projections' <c>DocumentRows</c>), not a document at a time.
-    /// Everything commits together or not at all; the linkage stream's expected version makes a racing confirmation fail
-    /// here.
+    /// Writes the plan in <paramref name="session"/>'s transaction (<paramref name="transaction"/>), all or nothing. The
+    /// records' events first, set-based (<see cref="StreamAppends"/>: one statement locks and moves every record's stream
+    /// from the version the decision was made at, one inserts every event), with each inline projection applied once to
+    /// all of them (a statement per read-model table, the projections' <c>DocumentRows</c>); then the linkage's events
+    /// and the incident through Marten in <c>SaveChanges</c>, which commits. A record written to since the decision, or a
+    /// racing confirmation (the linkage stream's expected version, the incident stream's key), fails the whole write
+    /// with a concurrency conflict and nothing is written.
     /// </summary>
-    public static async Task WriteAsync(ConfirmationPlan plan, IDocumentSession session, CancellationToken ct = default)
+    public static async Task WriteAsync(ConfirmationPlan plan, IDocumentSession session, Npgsql.NpgsqlTransaction transaction, CancellationToken ct = default)
     {
+        await StreamAppends.AppendAsync(session, transaction,
+            [.. plan.Exchanges.Select(x => new StreamAppend(ExchangeKeys.Stream(x.ExchangeId), x.Version, x.Events))], WriteTimeout, ct);
         session.Events.Append(plan.LinkageStreamKey, plan.LinkageVersion + plan.LinkageEvents.Count, plan.LinkageEvents.ToArray());
         session.Events.StartStream(IncidentKeys.Stream(plan.Opened.IncidentId), plan.Opened);
-        foreach (var (exchangeId, events) in plan.Exchanges)
-        {
-            session.Events.Append(ExchangeKeys.Stream(exchangeId), events);
-        }
-
         await session.SaveChangesAsync(ct);
     }
 
